@@ -120,16 +120,26 @@ def _parts_of(record, read) -> tuple[str, ...]:
 
 
 def name_in_table(parts: Sequence[str], email: Optional[str]) -> str:
-    """A leader's name in a table whose other column says where they sit (`unit_named`): the name, with the
-    e-mail when only it tells them from a namesake ("Pat Smith (pat.smith@agency.gov)": two of one component)."""
+    """A leader's name in a table whose other column says where they sit (`unit_named`, `LeaderColumns`): the
+    name, with the e-mail when only it tells them from a namesake ("Pat Smith (pat.smith@agency.gov)": two of one
+    component)."""
     return f"{parts[0]} ({email})" if email and email in parts[1:] else parts[0]
 
 
-def unit_in_table(component: Optional[str], function: Optional[str]) -> str:
-    """Where a leader sits, as a table's column gives it: their component as named among components
-    (`component_named`: with its agency where another agency has one of its name), else their function's name;
-    never the e-mail (a column filtered on a component holds components)."""
-    return component or function or ""
+class LeaderColumns:
+    """Leaders named for a table with a column of where they sit (the plans list, the leaders dashboard, the
+    overview's leaders below 3), every leader and component read once: the leader's name, with the e-mail where
+    only it tells them apart (`name_in_table`); their component as named among components, never the e-mail (a
+    column filtered on a component holds components)."""
+
+    def __init__(self, session):
+        self._leaders, self._components = leader_parts(session), component_parts(session)
+
+    def leader(self, leader_id: int, name: str, email: Optional[str]) -> str:
+        return name_in_table(self._leaders.get(leader_id, (name,)), email)
+
+    def component(self, component_id: Optional[int], name: Optional[str]) -> Optional[str]:
+        return name if component_id is None else in_words(self._components.get(component_id, (name,)))
 
 
 def component_named(component) -> str:
@@ -162,7 +172,8 @@ def leader_in_table(leader) -> str:
 
 
 def unit_named(leader) -> str:
-    """Where the leader sits (`unit_in_table`); "" for none."""
+    """Where the leader sits, as a table's column gives it: their component as named among components
+    (`component_named`), else their function's name, never the e-mail (`LeaderColumns`); "" for none."""
     if leader is None:
         return ""
-    return unit_in_table(component_named(leader.component), leader.function.name if leader.function else None)
+    return component_named(leader.component) or (leader.function.name if leader.function else "")

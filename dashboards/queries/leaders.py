@@ -26,7 +26,7 @@ from scorecard.models import (
     PlanElement,
     PlanRequirement,
 )
-from scorecard.naming import component_parts, in_words, leader_parts, name_in_table
+from scorecard.naming import LeaderColumns, component_parts, in_words
 from scorecard.plans.services import decisions_newest_first, requirement_ratings
 from scorecard.ratings import checked_summary, element_rating, validate_weights
 
@@ -271,14 +271,10 @@ def leaders(session, fiscal_year: Optional[int] = None, chosen: LeaderFilter = E
                 .outerjoin(Function, Function.id == Leader.function_id)).all()
     if not rows:
         return found
-    # Two leaders of one name: the component told from another agency's of its name, and the e-mail beside the
-    # name when only it tells them apart (scorecard.naming); each column holds what it says.
-    told, units = leader_parts(session), component_parts(session)
+    named = LeaderColumns(session)  # two leaders of one name told apart, each column holding what it says
     for plan_id, method, leader_id, name, email, title, component_id, component, function in rows:
-        if component_id is not None:
-            component = in_words(units.get(component_id, (component,)))
-        plans[plan_id] = LeaderPlan(plan_id, leader_id, name_in_table(told.get(leader_id, (name,)), email), title,
-                                    component, function)
+        plans[plan_id] = LeaderPlan(plan_id, leader_id, named.leader(leader_id, name, email), title,
+                                    named.component(component_id, component), function)
         methods[plan_id] = method
     elements = read(
         sa.select(PlanElement.id, PlanElement.plan_id, PlanElement.name, PlanElement.weight, PlanElement.is_critical,

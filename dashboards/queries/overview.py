@@ -51,7 +51,7 @@ from scorecard.models import (
     RuleSubject,
     RuleVersion,
 )
-from scorecard.naming import component_parts, in_words, leader_parts, name_in_table
+from scorecard.naming import LeaderColumns
 from scorecard.periods import Period, parse_period
 from scorecard.permissions import can
 from scorecard.plans.services import plans_seen, visible_plans
@@ -427,14 +427,11 @@ def leaders_below(session, scope: Scope, *, below: int = RATING_BELOW,
         .join(Leader, Leader.id == PerformancePlan.leader_id).outerjoin(Component, Component.id == Leader.component_id)
         .outerjoin(Function, Function.id == Leader.function_id)
         .where(PerformancePlan.id.in_(list(low)))).all()
-    # two leaders of one name: the component told from another agency's, the e-mail beside the name where only
-    # it tells them apart (scorecard.naming), as the leaders dashboard names them
-    told, units = (leader_parts(session), component_parts(session)) if leaders else ({}, {})
+    named = LeaderColumns(session) if leaders else None  # two leaders of one name, as the leaders dashboard
     for plan_id, leader_id, name, email, title, component_id, component, function in leaders:
-        if component_id is not None:
-            component = in_words(units.get(component_id, (component,)))
-        result.leaders.append(LeaderBelow(name_in_table(told.get(leader_id, (name,)), email), title, component,
-                                          plan_id, sorted(low[plan_id], key=lambda r: r.rating), function))
+        result.leaders.append(LeaderBelow(named.leader(leader_id, name, email), title,
+                                          named.component(component_id, component), plan_id,
+                                          sorted(low[plan_id], key=lambda r: r.rating), function))
     result.leaders.sort(key=lambda item: (min(r.rating for r in item.requirements), -len(item.requirements),
                                           item.leader))
     return result
