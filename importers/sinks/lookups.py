@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown, _key, _suggest
 from scorecard.models import Leader, ScopeType
-from scorecard.naming import in_words, told_apart
+from scorecard.naming import Namesakes, component_parts, in_words, program_parts
 
 
 class Leaders:
@@ -65,30 +65,21 @@ def find_scope(directory: Directory, name: str, scope_type: ScopeType | None = N
 
 
 def scope_name(directory: Directory, scope_type: ScopeType, scope_id: int) -> str:
-    """A target's scope as a message names it: a function by its code, an agency by its name, a component or
-    a program by its name told from its namesakes ("Retirement Services (Office of Personnel Management)": two
-    rows' refusals named two agencies' components alike)."""
-    if scope_type in (ScopeType.component, ScopeType.program):
-        told = _told(directory, scope_type)
-        return in_words(told[scope_id]) if scope_id in told else f"{scope_type.value} {scope_id}"
-    items = {ScopeType.function: directory.functions, ScopeType.agency: directory.agencies}[scope_type]
-    for item in items:
-        if item.id == scope_id:
-            return item.code if scope_type is ScopeType.function else item.name
-    return f"{scope_type.value} {scope_id}"
+    """A target's scope, given by its id, as a message names it: a function by its code, another as its preview
+    does (`scope_words`), the namesakes read once per directory."""
+    items = {ScopeType.program: directory.programs, ScopeType.component: directory.components,
+             ScopeType.function: directory.functions, ScopeType.agency: directory.agencies}[scope_type]
+    scope = next((item for item in items if item.id == scope_id), None)
+    if scope is None:
+        return f"{scope_type.value} {scope_id}"
+    if scope_type is ScopeType.function:
+        return scope.code
+    return scope_words(directory.__dict__.setdefault("_namesakes", Namesakes(directory.session)), scope_type, scope)
 
 
-def _told(directory: Directory, scope_type: ScopeType) -> dict:
-    """The directory's components (or programs) told apart (scorecard.naming), worked out once per directory."""
-    kept = directory.__dict__.setdefault("_told", {})
-    if scope_type not in kept:
-        agencies = {a.id: a.name for a in directory.agencies}
-        components = {c.id: c for c in directory.components}
-        if scope_type is ScopeType.component:
-            parts = {c.id: (c.name, agencies.get(c.agency_id)) for c in directory.components}
-        else:
-            parts = {p.id: (p.name, getattr(components.get(p.component_id), "name", None),
-                            agencies.get(getattr(components.get(p.component_id), "agency_id", None)))
-                     for p in directory.programs}
-        kept[scope_type] = told_apart(parts)
-    return kept[scope_type]
+def scope_words(namesakes: Namesakes, scope_type: ScopeType, scope) -> str:
+    """A target's scope as a preview names it: a program or component by its name with what tells it from a
+    namesake ("Retirement Services (Office of Personnel Management)": two agencies' components, one target up and
+    one down, or two rows' refusals, read alike), another by its name (or code)."""
+    read = {ScopeType.program: program_parts, ScopeType.component: component_parts}.get(scope_type)
+    return in_words(namesakes.parts(read, scope)) if read else getattr(scope, "name", None) or scope.code

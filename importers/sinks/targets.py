@@ -2,12 +2,11 @@
 import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown
-from importers.sinks.lookups import find_scope
+from importers.sinks.lookups import find_scope, scope_words
 from importers.sinks.observations import RANGES, range_words
 from importers.sinks.tracked import TrackedSink
 from scorecard.models import Direction, MetricKind, Target
-from scorecard.models.metrics import ScopeType
-from scorecard.naming import Namesakes, component_parts, in_words, program_parts
+from scorecard.naming import Namesakes
 
 
 class TargetSink(TrackedSink):
@@ -16,7 +15,7 @@ class TargetSink(TrackedSink):
 
     def finish(self) -> None:
         directory = Directory(self.session)
-        namesakes = Namesakes(self.session)  # the scopes told from namesakes (_scope_words)
+        namesakes = Namesakes(self.session)  # the scopes told from namesakes (scope_words)
         years = {r["fiscal_year"] for _, r in self.records}
         stored = {(t.metric_id, t.scope_type, t.scope_id, t.fiscal_year): t for t in self.session.scalars(
             sa.select(Target).where(Target.fiscal_year.in_(years)))}
@@ -47,7 +46,7 @@ class TargetSink(TrackedSink):
                           f"{first_row[key]}")
                 continue
             first_row[key] = row
-            label = f"{scope_type.value} {_scope_words(namesakes, scope_type, scope)}"
+            label = f"{scope_type.value} {scope_words(namesakes, scope_type, scope)}"
             planned.append((row, key, metric, values, label))
         self.warnings = _shares(planned)
         if self.errors:
@@ -101,9 +100,3 @@ def _shares(planned) -> list[str]:
                    "and upload the file again; if they are percents below 1, nothing needs to change.")
     return out
 
-
-def _scope_words(namesakes: Namesakes, scope_type: ScopeType, scope) -> str:
-    """A target's scope as its preview names it: a program or component with what tells it from a namesake (two
-    agencies' "Contact Center", one target up and one down, read alike)."""
-    read = {ScopeType.program: program_parts, ScopeType.component: component_parts}.get(scope_type)
-    return in_words(namesakes.parts(read, scope)) if read else getattr(scope, "name", None) or scope.code
