@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from markupsafe import escape
 
+from scorecard.paging import Page, page_of  # noqa: F401  (the dashboards' tables page as the Flask lists do)
 from scorecard.spreadsheets import safe_for_export, xlsx_row
 
 # Each status the dashboards show, as a word: never a colour or a letter alone.
@@ -149,33 +150,6 @@ class Table:
                 cells.append(seen[value])
             out.append(cells)
         return out
-
-
-@dataclass(frozen=True)
-class Page:
-    """Which rows of a long table one page shows: rows[start:end] of `total`, page `number` of
-    `pages` (a table without rows has one, empty, page)."""
-
-    number: int
-    pages: int
-    start: int
-    end: int
-    total: int
-
-    def words(self, noun: str) -> str:
-        """"Leaders 101 to 200 of 2,000 (page 2 of 20)", or "No leaders"."""
-        if not self.total:
-            return f"No {noun}."
-        return (f"{noun.capitalize()} {self.start + 1:,} to {self.end:,} of {self.total:,} "
-                f"(page {self.number:,} of {self.pages:,}).")
-
-
-def page_of(total: int, wanted: int, size: int) -> Page:
-    """The page `wanted` (from 1; a page past the last shows the last) of `total` rows, `size` a page."""
-    pages = max(1, -(-total // size))
-    number = min(max(1, wanted), pages)
-    start = (number - 1) * size
-    return Page(number, pages, start, min(start + size, total), total)
 
 
 def _e(text) -> str:

@@ -28,6 +28,7 @@ from scorecard.auth.services import account_delay, create_user, new_user_problem
 from scorecard.clock import agency_now, agency_zone
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, LoginFailure, Role, User, utcnow
+from scorecard.paging import page_of
 from scorecard.permissions import requires
 from scorecard.text import counted, listed, refused_download
 
@@ -73,13 +74,11 @@ def _users_page(address_form=None, status=200):
     if roles:
         query = query.where(User.role.in_(roles))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    # A page at a time (past the last: the last): the list stopped at its first 500, and a user beyond them was
-    # found only by guessing a search.
-    pages = max(1, -(-total // LIST_LIMIT))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    found = db.session.scalars(query.order_by(User.id).offset((page - 1) * LIST_LIMIT).limit(LIST_LIMIT)).all()
+    # A page at a time: the list stopped at its first 500, and a user beyond them was found only by guessing a search.
+    shown = page_of(total, request.args.get("page", 1, type=int), LIST_LIMIT)
+    found = db.session.scalars(query.order_by(User.id).offset(shown.start).limit(LIST_LIMIT)).all()
     return render_template("admin/users.html", users=found, total=total, q=q, chosen=roles, problems=problems,
-                           page=page, pages=pages, first=(page - 1) * LIST_LIMIT + 1, roles=list(Role),
+                           page=shown.number, pages=shown.pages, first=shown.first, roles=list(Role),
                            delayed=_delayed_accounts(), role_words=ROLE_WORDS,
                            address_form=address_form or AddressUnlockForm(prefix="address")), status
 

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from scorecard.commitments.attention import days_since_update, is_overdue, stale_cutoff
 from scorecard.commitments.services import CLOSED, STATUS_ORDER, S, visible_commitments
 from scorecard.models import CAPACITY_DOMAINS, Agency, Commitment, Component, Function, Program, Role
+from scorecard.paging import page_of
 from scorecard.selection import ProgramFilter
 from scorecard.text import days
 
@@ -160,14 +161,12 @@ def list_commitments(session, user, filters: Filters, today: date, *, page: Opti
     total = sum(n for s, n in counts.items() if not filters.statuses or s.value in filters.statuses)
     query = query.options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader),
                           so.joinedload(Commitment.component)).order_by(*_order(filters.sort))  # ends with the id
-    per_page = per_page or PAGE_SIZE
-    pages = 1 if page is None else max(1, -(-total // per_page))
-    page = 1 if page is None else min(max(1, page), pages)
-    if pages > 1:
-        query = query.offset((page - 1) * per_page).limit(per_page)
+    shown = page_of(total, 1, max(total, 1)) if page is None else page_of(total, page, per_page or PAGE_SIZE)
+    if shown.pages > 1:
+        query = query.offset(shown.start).limit(shown.end - shown.start)
     rows = [Row(c, None if c.due_date is None else (c.due_date - today).days, days_since_update(c, today),
                 is_overdue(c, today)) for c in session.scalars(query).unique()]
-    return Listing(rows, counts, total, page, pages, (page - 1) * per_page + 1)
+    return Listing(rows, counts, total, shown.number, shown.pages, shown.first)
 
 
 def _filtered(session, query: sa.Select, filters: Filters, today: date) -> sa.Select:

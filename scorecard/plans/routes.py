@@ -8,6 +8,7 @@ from flask_login import current_user
 from scorecard.clock import agency_today, moment
 from scorecard.extensions import db
 from scorecard.models import Leader, PerformancePlan, PlanElement
+from scorecard.paging import page_of
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
@@ -45,15 +46,14 @@ def index():
     if year is not None:
         query = query.where(PerformancePlan.fiscal_year == year)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, -(-total // PLANS_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    shown = page_of(total, request.args.get("page", 1, type=int), PLANS_PAGE)
     # The leader with each plan in one query, and where each plan's decisions stand in two more: not per plan.
     plans = db.session.scalars(query.order_by(PerformancePlan.id)
                                .options(sa.orm.contains_eager(PerformancePlan.leader).joinedload(Leader.component),
                                         sa.orm.contains_eager(PerformancePlan.leader).joinedload(Leader.function))
-                               .offset((page - 1) * PLANS_PAGE).limit(PLANS_PAGE)).all()
-    return render_template("plans/index.html", plans=plans, total=total, page=page, pages=pages, years=years,
-                           year=year, first=(page - 1) * PLANS_PAGE + 1, labels=RATING_LABELS,
+                               .offset(shown.start).limit(PLANS_PAGE)).all()
+    return render_template("plans/index.html", plans=plans, total=total, page=shown.number, pages=shown.pages,
+                           years=years, year=year, first=shown.first, labels=RATING_LABELS,
                            decided=decided_summaries(db.session, [p.id for p in plans]))
 
 
