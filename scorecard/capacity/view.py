@@ -418,8 +418,7 @@ def _what(event: AuditEvent) -> str:
         verb = f"reverted import batch {after.get('import_batch')} ({after.get('file') or 'a file'})"
         if after.get("removed"):
             return f"{verb}, which had started it: it was removed"
-        fields = _field_changes(event.before or {}, {k: v for k, v in after.items()
-                                                      if k not in ("import_batch", "file", "removed")})
+        fields = _field_changes(event.before or {}, after)  # its "Domain: field" keys (not the batch's)
         return f"{verb}: {'; '.join(fields)}" if fields else verb
     if event.action == "capacity.submit":
         return f"submitted it (total {after.get('total', '—')}); the year is locked"
