@@ -25,6 +25,7 @@ from scorecard.models.capacity import CapacityStatus
 from scorecard.naming import Namesakes, component_parts, in_words
 
 DEFAULT_SCALE = (1, 7)
+AUDITED = ("score", "narrative", "evidence")  # a domain score's fields its assessment's history names
 SAVED_MEANWHILE = ("a capacity assessment in the file was saved on the web while it was being imported, so nothing "
                    "was imported; upload the file again to see its changes against what is saved now")
 
@@ -146,7 +147,7 @@ class CapacitySink(TrackedSink):
                 continue
             assessment_id, domain = change.obj.assessment_id, change.obj.domain
             for field, value in change.after.items():
-                if field in ("score", "narrative", "evidence"):
+                if field in AUDITED:
                     was = (change.before or {}).get(field)
                     before[assessment_id][f"{domain}: {field}"] = encode(was)
                     after[assessment_id][f"{domain}: {field}"] = encode(value)
@@ -180,24 +181,20 @@ class CapacitySink(TrackedSink):
         where = {row.id: (row.assessment_id, row.domain) for row in session.execute(
             sa.select(CapacityDomainScore.id, CapacityDomainScore.assessment_id, CapacityDomainScore.domain)
             .where(CapacityDomainScore.id.in_([c.row_id for c in updated])))} if updated else {}
-        wrote, back = defaultdict(dict), defaultdict(dict)
-        for change in updated:
-            if change.row_id not in where:
-                continue
-            assessment_id, domain = where[change.row_id]
-            for field in ("score", "narrative", "evidence"):
-                if field in (change.after or {}):
-                    wrote[assessment_id][f"{domain}: {field}"] = change.after[field]
-                    back[assessment_id][f"{domain}: {field}"] = (change.before or {}).get(field)
+        # (assessment id, domain, what the batch wrote, what it was)
+        undone = [(*where[c.row_id], c.after or {}, c.before or {}) for c in updated if c.row_id in where]
         for change in changes:  # a domain the batch scored first, in an assessment it did not start: none again
             after = change.after or {}
-            if change.table_name != CapacityDomainScore.__tablename__ or change.action != "insert" \
-                    or not isinstance(after.get("assessment_id"), int) or after["assessment_id"] in started:
-                continue
-            for field in ("score", "narrative", "evidence"):
-                if after.get(field) not in (None, ""):
-                    wrote[after["assessment_id"]][f"{after.get('domain')}: {field}"] = after[field]
-                    back[after["assessment_id"]][f"{after.get('domain')}: {field}"] = None
+            if change.table_name == CapacityDomainScore.__tablename__ and change.action == "insert" \
+                    and isinstance(after.get("assessment_id"), int) and after["assessment_id"] not in started:
+                undone.append((after["assessment_id"], after.get("domain"),
+                               {f: v for f, v in after.items() if v not in (None, "")}, {}))
+        wrote, back = defaultdict(dict), defaultdict(dict)
+        for assessment_id, domain, written, was in undone:
+            for field in AUDITED:
+                if field in written:
+                    wrote[assessment_id][f"{domain}: {field}"] = written[field]
+                    back[assessment_id][f"{domain}: {field}"] = was.get(field)
         at = utcnow()
         for assessment_id in sorted(started | set(back)):
             session.add(AuditEvent(
