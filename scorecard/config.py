@@ -341,9 +341,9 @@ def unsettled(config) -> list[str]:
         found.append(f"SCORECARD_CACHE_TYPE is {kind[:60]!r}; it is SimpleCache (in the process, the default), "
                      "FileSystemCache (with SCORECARD_CACHE_DIR), RedisCache (with SCORECARD_CACHE_REDIS_URL) or "
                      "NullCache.")
-    elif kind.endswith("FileSystemCache") and not config.get("CACHE_DIR"):
+    elif kind == "FileSystemCache" and not config.get("CACHE_DIR"):
         found.append("SCORECARD_CACHE_TYPE is FileSystemCache: SCORECARD_CACHE_DIR names its folder.")
-    elif kind.endswith("RedisCache") and not (config.get("CACHE_REDIS_URL") or config.get("REDIS_URL")):
+    elif kind == "RedisCache" and not (config.get("CACHE_REDIS_URL") or config.get("REDIS_URL")):
         # Flask-Caching would take Redis's default, localhost:6379: another host's cache, or none at all.
         found.append("SCORECARD_CACHE_TYPE is RedisCache: SCORECARD_CACHE_REDIS_URL (or SCORECARD_REDIS_URL) "
                      "names its Redis.")
@@ -519,7 +519,7 @@ def _share_redis(config) -> None:
     settings name another store."""
     if not os.environ.get("SCORECARD_CACHE_TYPE") and config.get("CACHE_TYPE") == "SimpleCache":
         config["CACHE_TYPE"] = "RedisCache"
-    if str(config.get("CACHE_TYPE")).endswith("RedisCache"):
+    if config.get("CACHE_TYPE") == "RedisCache":  # one of CACHE_TYPES, as `unsettled` checked
         config["CACHE_REDIS_URL"] = config.get("CACHE_REDIS_URL") or config["REDIS_URL"]
         config.setdefault("CACHE_OPTIONS", redis_timeouts(config))
     if not os.environ.get("SCORECARD_RATELIMIT_STORAGE_URI"):
