@@ -56,6 +56,10 @@ TABLES = {**STAMPED, **{m.__tablename__: m for m in (
     Agency, Component, Program, LifeExperience, Metric, Leader, Commitment, CommitmentUpdate, PerformancePlan,
     PlanElement, PlanRequirement, CapacityAssessment, CapacityDomainScore, Target)}}
 CHUNK = 5000
+# Tables whose rows only record another row's change (a commitment's history): a revert deletes the batch's
+# with the change they record, and counts the change alone (a revert of one commitment's update said "1 row
+# removed, 1 restored" beside a batch that had inserted nothing).
+TRAILS = {CommitmentUpdate.__tablename__}
 # Tables whose rows a parent's version counts (an assessment's domain scores, saved with it on the web):
 # undoing one moves the parent's version on, so an edit form opened on the parent before is refused as stale.
 VERSIONED_BY = {"capacity_domain_scores": (CapacityDomainScore.assessment_id, CapacityAssessment)}
@@ -525,7 +529,8 @@ def _undo_tracked(session, batch, changes) -> dict:
             for association, own, _ in LINKS.get(table.name, {}).values():
                 session.execute(sa.delete(association).where(association.c[own].in_(chunk)))
             try:
-                deleted += session.execute(sa.delete(table).where(table.c.id.in_(chunk))).rowcount
+                gone = session.execute(sa.delete(table).where(table.c.id.in_(chunk))).rowcount
+                deleted += gone if table.name not in TRAILS else 0
             except sa.exc.IntegrityError:
                 raise RevertError(f"{table.name} rows that batch {batch.id} created are now used by other records; "
                                   "remove or revert those first. Nothing was reverted.") from None
