@@ -816,6 +816,13 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
         assert sorted(e["column"] for e in refused.errors) == ["due_date", "next_step"]
         assert "only the status and reason" in refused.errors[0]["message"]
+    cells["status"].value = "dropped"
+    with demo.app_context():  # and a status a leader may not set, in the same upload (it waited for the next one)
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        said = {e["column"]: e["message"] for e in refused.errors}
+        assert sorted(said) == ["due_date", "next_step", "status"], refused.errors
+        assert "only the function's officers and administrators drop" in said["status"], said["status"]
+        assert "only the status and reason" in said["due_date"]
 
 
 def test_a_leaders_file_changes_nothing_on_their_commitment_once_dropped(demo):

@@ -134,11 +134,12 @@ class CommitmentSink(TrackedSink):
             values.setdefault("status", CommitmentStatus.not_started)
         if current is not None and self._conflict(row, record, function, current, values):
             return None
-        if self._is_leader and not self._leader_may(row, record, current, values):
-            return None
-        if current is not None and self._saved_by_another(row, record, function, current, values):
+        refused = self._leader_refused(row, record, current, values) if self._is_leader else set()
+        if not refused and current is not None and self._saved_by_another(row, record, function, current, values):
             return None  # before the form's rules: what the row would undo is no change the sender asked for
-        if not self._domain_allows(row, record, function, current, values):
+        # A leader's other changes are held to the form's rules too: every problem of the row in one upload.
+        if not self._domain_allows(row, record, function, current,
+                                   {f: v for f, v in values.items() if f not in refused}) or refused:
             return None
         return row, record, function, current, values
 
@@ -381,10 +382,11 @@ class CommitmentSink(TrackedSink):
                   "administrators change it")
         return False
 
-    def _leader_may(self, row, record, current, values) -> bool:
-        """A leader updates only the status and reason of a commitment that names them: each other field
-        the row changes is named (not only the first: the next upload named the second)."""
-        allowed = True
+    def _leader_refused(self, row, record, current, values) -> set:
+        """The fields a leader's row may not change (none: it may go on): a leader updates only the status and
+        reason of a commitment that names them, and each other field the row changes is named (not only the
+        first: the next upload named the second)."""
+        refused = set()
         for field, value in values.items():
             if field in LEADER_FIELDS:
                 continue
@@ -392,8 +394,8 @@ class CommitmentSink(TrackedSink):
                 column = COLUMNS.get(field, field)
                 self.fail(row, column, record.get(column), f"leaders may change only the status and reason of "
                           f"their commitments, not the {column.replace('_', ' ')}")
-                allowed = False
-        return allowed
+                refused.add(field)
+        return refused
 
     def _conflict(self, row, record, function, current, values) -> bool:
         """True (the row is left out) when the row was downloaded at an older version of the commitment
