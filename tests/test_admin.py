@@ -685,6 +685,9 @@ def test_the_audit_log_pages_newest_first(app, client_as):
     assert last.count("<tr><td>") == 20 and '{&#34;n&#34;: 119}' in last
     assert 'aria-current="page">3<' in last and "Newer" in last and "Older" not in last
     assert executive.get("/admin/audit?action=test.event&page=99").status_code == 200
+    # each page has a title of its own (WCAG 2.4.2): the first as ever, the others with their number
+    assert "<title>Audit log · CX Scorecard</title>" in page
+    assert "<title>Audit log (page 3 of 3) · CX Scorecard</title>" in last
 
 
 def test_the_audit_logs_pages_mark_the_pages_left_out(app, client_as):

@@ -301,6 +301,23 @@ def test_a_server_that_is_down_leaves_every_reminder_owed(app, agency, smtp):
     assert json.loads(remind(app, "--json").output)["sent"] == 5 and len(smtp.envelopes) == 5
 
 
+def test_the_outbox_pages_every_message_newest_first(app, client_as, monkeypatch):
+    """The outbox listed its newest 200 and no more: an older message could not be reached from it."""
+    from scorecard.reminders import routes
+    monkeypatch.setattr(routes, "PAGE", 2)
+    with app.app_context():
+        db.session.add_all(MailMessage(to_address=f"m{i}@agency.example", from_address="cx@agency.example",
+                                       subject=f"Message {i}", body="-", delivery=MailDelivery.outbox)
+                           for i in range(5))
+        db.session.commit()
+    admin = client_as("admin")
+    first, last = admin.get("/outbox/").get_data(as_text=True), admin.get("/outbox/?page=3").get_data(as_text=True)
+    assert "5 messages, newest first; page 1 of 3, messages 1 to 2" in first and "<title>Outbox · CX" in first
+    assert re.findall(r">Message (\d)<", first) == ["4", "3"] and 'aria-label="Pages of the outbox"' in first
+    assert re.findall(r">Message (\d)<", last) == ["0"] and "<title>Outbox (page 3 of 3) · CX" in last
+    assert re.findall(r">Message (\d)<", admin.get("/outbox/?page=99").get_data(as_text=True)) == ["0"]
+
+
 def test_the_demo_officer_hears_of_exactly_their_commitments(demo, smtp):
     demo_today = TODAY
     mail_to(demo, smtp.port)

@@ -1,27 +1,30 @@
 """The outbox: every message the app sent over SMTP or holds because no SMTP server is set, and a
 button that sends the reminders owed today (administrators only)."""
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scorecard.admin.forms import ActionForm
 from scorecard.dispatch import NotQueued
 from scorecard.extensions import db
 from scorecard.models import AuditEvent, MailMessage
+from scorecard.paging import page_of
 from scorecard.permissions import requires
 from scorecard.reminders import bp, tasks
 from scorecard.reminders.mail import MailSettings
 from scorecard.reminders.services import Settings
 
-PAGE = 200  # messages listed, newest first
+PAGE = 200  # messages a page lists, newest first
 
 
 @bp.route("/")
 @requires("read_outbox")
 def outbox():
     total = db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)) or 0
-    messages = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id.desc()).limit(PAGE)).all()
-    return render_template("reminders/outbox.html", messages=messages, total=total, form=ActionForm())
+    shown = page_of(total, request.args.get("page", 1, type=int), PAGE)
+    messages = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id.desc())
+                                  .offset(shown.start).limit(PAGE)).all()
+    return render_template("reminders/outbox.html", messages=messages, total=total, shown=shown, form=ActionForm())
 
 
 @bp.route("/send", methods=["POST"])
