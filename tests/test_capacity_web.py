@@ -312,7 +312,7 @@ def test_admin_starts_a_new_year_on_another_scale(demo, client_as, ba):
     ({"version": "\u0663"}, "is not a number this field takes: write it with the digits 0-9"),
     ({"scale_max": "9" * 5000}, f"Highest score: {'9' * 40}… (5,000 characters) is outside"),  # int() raised
     ({"scale_max": "+00000000003", "scale_min": "5"}, "Highest score: 3 must be above the lowest score, 5."),
-    ({"scale_max": "0" * 5000 + "7", "scale_min": "9"}, "Highest score: 7 must be above the lowest score, 9."),
+    ({"scale_max": "0" * 5000 + "7", "scale_min": "9"}, "Lowest score: 9 must be below the highest score, 7."),
     ({"scale_max": "-" + "0" * 4400 + "1"}, "Highest score: -1 is outside"),  # int() of 4,401 digits raised
     # A form whose hidden domains were changed: one named twice would take another's score and erase the other's.
     ({"domain_1": "Measurement"}, "Domain: &#39;Measurement&#39; is given twice; open the form again."),
@@ -480,6 +480,20 @@ def test_a_fields_own_refusal_names_the_domain_and_is_marked_beside_the_field(de
                      r'[^<]*U\+202E', page)
     assert 'aria-describedby="narrative_1-hint narrative_1-error narrative_1-info"' in page
     assert "please correct this</h2>" in page, "one problem, counted once"
+
+
+def test_a_scale_upside_down_is_marked_at_the_field_changed(demo, client_as, ba):
+    """A lowest score raised above the highest was marked at the highest, the field left as it was, and not at
+    the one typed in (WCAG 3.3.1). Each field changed is marked; a new scale upside down, at the highest."""
+    analyst = client_as("analyst")
+    form = open_form(analyst, ba, CURRENT)
+
+    def marked(**changes) -> list[str]:
+        page = analyst.post(url(ba, CURRENT, "edit"), data={**form, **changes}).get_data(as_text=True)
+        return re.findall(r'<span class="usa-error-message" id="(scale_m..)-error">', page)
+    assert marked(scale_min="9") == ["scale_min"]
+    assert marked(scale_max="0") == ["scale_max"]
+    assert marked(scale_min="8", scale_max="2") == ["scale_min", "scale_max"]
 
 
 def test_a_refused_scale_is_not_read_out_as_the_instructions(demo, client_as, ba):

@@ -373,7 +373,12 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
                 values[name] = value
     low, high = values.get("scale_min"), values.get("scale_max")
     if low is not None and high is not None and low >= high:
-        problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
+        # Named at the field the user changed (both when both moved; the highest on a new assessment).
+        moved_low = assessment is not None and low != assessment.scale_min
+        if moved_low:
+            problems[(None, "scale_min")] = f"Lowest score: {low} must be below the highest score, {high}."
+        if not moved_low or high != assessment.scale_max:
+            problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
         low = high = None
     entries = _domain_entries(posted, domains, problems)
     stored = {d.domain: d.evidence for d in assessment.domain_scores} if assessment is not None else {}
