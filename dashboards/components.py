@@ -19,7 +19,6 @@ panel is open: `table_panel("x-table", lazy=True)` and `register_lazy_table("x-t
 filters)` in place of filling it from the page's callback. Closed, the page's answer carries no
 table at all.
 """
-import re
 from collections.abc import Callable
 from typing import Optional
 
@@ -31,6 +30,7 @@ from dashboards import tables, validation
 from dashboards.cache import cached_answer
 from dashboards.tables import Table, status_word
 from scorecard.clock import agency_today
+from scorecard.text import in_file_name
 
 # The shape beside each status word (dashboards/assets/icons/*.svg, drawn by CSS in currentColor).
 STATUS_SHAPES = {
@@ -338,10 +338,10 @@ def filters_in_name(state: list[State], values, name: str) -> str:
         said = any(f"-{form}-" in f"-{name}-" for form in (text, f"FY{text}"))  # "leaders-FY2026" says year 2026
         if not key or key.rsplit("-", 1)[-1] in NOT_IN_NAME or text in ("", ALL) or said:
             continue
-        parts.append(f"-{key}-{re.sub(r'[^A-Za-z0-9_.]+', '_', text)[:40]}")  # the id: two choices, two names
+        parts.append(f"-{key}-{in_file_name(text)}")  # the id: two choices, two names
         named = NAMED.get(spec.component_id)
         label = (named().get(text) or "") if named else ""
         # its own name ("Agency: Component" lists a component), in the letters a file name keeps everywhere
-        words = re.sub(r"[^A-Za-z0-9_.]+", "_", label.rsplit(": ", 1)[-1]).strip("_")[:40].rstrip("_")
+        words = in_file_name(label.rsplit(": ", 1)[-1], limit=None).strip("_")[:40].rstrip("_")
         parts.append(f"-{words}" if words else "")
     return "".join(parts)

@@ -338,3 +338,20 @@ def refused_download(problems) -> str:
     filter out and says so above the rows; a file has nowhere to say it, and would hold more than asked)."""
     return (f"Nothing was downloaded: {counted(len(problems), 'filter')} in the address could not be used "
             f"({'; '.join(problems)}). Open the list, set the filters there and use its download link.")
+
+
+def in_file_name(value, limit: Optional[int] = 40) -> str:
+    """`value` in the letters a file name keeps on every system (A-Z, a-z, 0-9, "_" and "."; any run of
+    others one "_"), cut to `limit`: a download's name says the filters it holds ("-status-at_risk")."""
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", str(value))[:limit]
+
+
+def filters_in_file_name(args: dict, flags: tuple = ()) -> str:
+    """The filters of a query string (as a list's `args()` gives them: key -> value or list of values), as a
+    download's file name says them ("-function-CFO-status-at_risk-off_track-overdue"; a yes-or-no filter, one of
+    `flags`, by its key alone), so that a filtered file is not taken for the whole list; "" for none."""
+    parts = []
+    for key, value in args.items():
+        values = [] if key in flags else value if isinstance(value, (list, tuple)) else [value]
+        parts.append("-".join(in_file_name(part) for part in (key, *values)))
+    return "".join(f"-{part}" for part in parts)

@@ -952,4 +952,7 @@ def test_the_audit_log_shows_times_and_filters_days_in_the_agencys_zone(app, cli
     [row] = csv.DictReader(io.StringIO(download.get_data(as_text=True).removeprefix("\ufeff")))
     assert (row["at_utc"], row["at_agency_time"]) == ("2026-12-04T03:30:05Z", shown), (
         "the download selected by the agency's day, with the time on that day beside the UTC one")
-    assert f'filename="audit-log-{day.replace("-", "")}-' in download.headers["Content-Disposition"]
+    # the file says the filters it holds (and the agency's day it was taken)
+    kept = day.replace("-", "_")  # in the letters a file name keeps everywhere
+    assert (f'filename="audit-log-action-test.evening-since-{kept}-until-{kept}-{day.replace("-", "")}-'
+            in download.headers["Content-Disposition"])

@@ -111,6 +111,11 @@ def test_the_download_is_the_commitments_layout_with_a_drop_down_and_instruction
     response = officer.get("/commitments/download.xlsx")
     assert response.mimetype == XLSX
     assert re.search(r"filename=commitments-CFO-\d{4}-\d\d-\d\d\.xlsx", response.headers["Content-Disposition"])
+    # a filtered file says its filters: the at-risk two bore the whole list's name (sorting changes no row)
+    filtered = officer.get("/commitments/download.csv?status=at_risk&status=off_track&overdue=1&due_within=1"
+                           "&sort=title")
+    assert re.search(r"filename=commitments-CFO-status-at_risk-off_track-due_within-1-overdue-\d{4}-\d\d-\d\d\.csv",
+                     filtered.headers["Content-Disposition"]), filtered.headers["Content-Disposition"]
     book, rows = sheet_rows(response.data)
     assert book.sheetnames == ["commitments", "instructions"]
     data = book["commitments"]

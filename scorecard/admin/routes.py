@@ -30,7 +30,7 @@ from scorecard.extensions import db
 from scorecard.models import AuditEvent, Function, LoginFailure, Role, User, utcnow
 from scorecard.paging import page_of
 from scorecard.permissions import requires
-from scorecard.text import counted, listed, refused_download
+from scorecard.text import counted, filters_in_file_name, listed, refused_download
 
 LIST_LIMIT = 500
 
@@ -291,7 +291,8 @@ def audit_download():
     filters = AuditFilters.from_args(args)
     if filters.problems:
         abort(400, description=refused_download(filters.problems))
-    name = f"audit-log-{agency_now():%Y%m%d-%H%M%S}.csv"  # the agency's day, as the filters' days
+    # the agency's day, as the filters' days; the filters said, as a filtered file is not the whole log
+    name = f"audit-log{filters_in_file_name(filters.args())}-{agency_now():%Y%m%d-%H%M%S}.csv"
     return Response(stream_with_context(audit_csv(db.session, filters)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -66,7 +66,7 @@ from scorecard.models import (
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
-from scorecard.text import refused_download
+from scorecard.text import filters_in_file_name, refused_download
 
 
 @bp.app_context_processor
@@ -108,7 +108,9 @@ def download(kind):
     listing = list_commitments(db.session, current_user, filters, agency_today(), page=None)
     scope = {Role.officer: current_user.function.code if current_user.function else "none",
              Role.leader: "mine"}.get(current_user.role, "all")
-    name = f"commitments-{scope}-{agency_today().isoformat()}.{kind}"
+    # the filters said too: a file of the at-risk two bore the name of the whole list
+    chosen = filters_in_file_name(filters.args(sort=None), flags=("overdue",))
+    name = f"commitments-{scope}{chosen}-{agency_today().isoformat()}.{kind}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         write_commitments(db.session, [row.commitment for row in listing.rows], path)
