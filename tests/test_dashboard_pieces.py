@@ -251,7 +251,7 @@ def test_the_heatmap_figure_writes_each_status_as_a_word():
     assert "R" not in {t.split("<br>")[-1] for row in trace["text"] for t in row}
     heat.not_asked = ["ease", "employee"]
     title = go.Figure(heatmap_figure(heat)).to_plotly_json()["layout"]["title"]["text"]
-    assert "Not asked in FY2026-Q4: ease / simplicity and employee helpfulness" in " ".join(
+    assert "Not reported in FY2026-Q4: ease / simplicity and employee helpfulness" in " ".join(
         re.sub(r"<[^>]+>", " ", title).split())
     empty = go.Figure(heatmap_figure(Heatmap("FY2026-Q4"))).to_plotly_json()
     note = empty["layout"]["annotations"][0]
@@ -839,7 +839,7 @@ def test_the_heatmap_names_its_drivers_as_a_reader_knows_them(app):
     assert figure["layout"]["xaxis"]["ticktext"] == ["Trust /<br>confidence"]
     assert "Trust / confidence: 3.60" in figure["data"][0]["hovertext"][0][0]
     title = " ".join(re.sub(r"<[^>]+>", " ", figure["layout"]["title"]["text"]).split())
-    assert "Not asked in FY2026-Q4: satisfaction and employee helpfulness" in title
+    assert "Not reported in FY2026-Q4: satisfaction and employee helpfulness" in title
     assert "No program reported satisfaction and employee helpfulness on the 1-5 scale" in summary(heat)
     from dashboards.pages.heatmap import heatmap_table
     with app.app_context():

@@ -134,8 +134,9 @@ def heatmap_figure(heat: Heatmap) -> dict:
               f"<span style='font-size:11px'>{cut_in_the_middle(row.component, LABEL_CHARS + 6)}</span>"
               for row in drawn]
     title = f"A-11 drivers by program, {heat.period}"
-    if heat.not_asked:
-        title += f"<br><span style='font-size:13px'>Not asked in {heat.period}: {driver_names(heat.not_asked)}</span>"
+    if heat.not_asked:  # not reported: asked by A-11's v2 survey or not, no file here gave them (a trust-only file)
+        title += (f"<br><span style='font-size:13px'>Not reported in {heat.period}: {driver_names(heat.not_asked)}"
+                  "</span>")
     if len(drawn) < len(heat.rows):
         title += (f"<br><span style='font-size:13px'>The first {len(drawn)} of {len(heat.rows):,} programs in the "
                   "order chosen; the table below holds every one</span>")

@@ -200,7 +200,8 @@ def survey_heatmap(session, period: Optional[str] = None, programs: ProgramFilte
 
 def _set_aside_unasked(heat: Heatmap, kept: Optional[str] = None) -> None:
     """Move the drivers no program has a score for into `not_asked` (the A-11 v2 survey, from
-    FY2024-Q2, asks trust alone on the 1-5 scale): a column of "no data" says nothing. But `kept`, the
+    FY2024-Q2, asks trust alone on the 1-5 scale; performance.gov's trust file holds trust alone, whatever
+    was asked): a column of "no data" says nothing. But `kept`, the
     driver a program's status is judged on, stays wherever a program reported it, scored or not (its trust
     reported without counts, or typed without its answers from the v2 survey on): set aside, it took the
     programs' rows and their status findings with it, and the page said trust was not asked."""
