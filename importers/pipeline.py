@@ -364,6 +364,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
     if unread_choices:
         result.warnings.append(unread_choices)
     published = {norm_name(name) for name in fmt.unread}  # the published layout's, not needed here
+    present = {norm_name(name) for name in unknown}
+    result.warnings += [words for name, words in fmt.told if norm_name(name) in present]
     unread = [name for name in unknown if norm_name(name) not in published]
     if unread:
         more = f" and {len(unread) - UNKNOWN_NAMED:,} more" if len(unread) > UNKNOWN_NAMED else ""

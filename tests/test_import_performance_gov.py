@@ -127,6 +127,11 @@ def test_trust_file_scores_match_the_published_point_scale(app):
         assert result.plan.counts["inserted"] + len(asked_nothing) == len(_rows(TRUST_CSV))
         assert ("10 survey rows with no question asked (no text, no answers), so no score imported from them (their "
                 "services are filed, to count as not reporting)") in result.message
+        # performance.gov's own compliance flag is not imported, and the preview says so: the compliance page
+        # reads "reported" for a quarter it flags FALSE (USCIS's contact center, FY2021-Q1)
+        told = [w for w in result.warnings if "\u201crating\u201d" in w]
+        assert len(told) == 1 and "compliance flag (TRUE, PARTIAL or FALSE), is not imported" in told[0], told
+        assert any(w.startswith("Column \u201creflection\u201d") for w in result.warnings), result.warnings
 
 
 def test_collections_file_scores_are_the_published_slots(app):

@@ -65,7 +65,8 @@ def layout(**query):
         components.page_heading(
             "A-11 reporting compliance",
             lede="Which programs reported their A-11 customer survey results for each quarter, on time and with "
-                 f"enough answers. Results are due {queries.DUE_DAYS} days after the quarter ends."),
+                 f"enough answers. Results are due {queries.DUE_DAYS} days after the quarter ends. Each status is "
+                 "worked out from the results imported, not taken from performance.gov's own compliance flag."),
         url.location(query),
         html.Div([
             components.filter_control("compliance-through", "Through quarter", common.periods_with_data(session),

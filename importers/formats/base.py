@@ -47,6 +47,8 @@ class Format:
     template_lists: dict = field(default_factory=dict)
     period_from: tuple[str, ...] = ()  # the columns a layout's quarter is made of: named when it is refused
     unread: tuple[str, ...] = ()  # columns the published layout has and the import does not need: no warning
+    # ... but for these, (column, what the preview says of it): a value a reader could take for the product's own
+    told: tuple[tuple[str, str], ...] = ()
 
     @property
     def synonyms(self) -> dict[str, list[str]]:

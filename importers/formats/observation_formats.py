@@ -564,5 +564,10 @@ PERFGOV_TRUST = Format(
     period_from=("fiscal_year", "quarter"),
     unread=("rating", "reflection", "population_size", "volume_of_customers_provided_survey_opportunity",
             "sample_size", "question_id", "strongly_agree_or_agree_num"),
+    told=(("rating", "Column \u201crating\u201d, performance.gov's A-11 reporting compliance flag (TRUE, PARTIAL or "
+                     "FALSE), is not imported: the A-11 compliance dashboard works out each quarter's reporting from "
+                     "the answers stored, and may read otherwise (a quarter flagged FALSE with its answers reads "
+                     "\u201creported\u201d)."),
+          ("reflection", "Column \u201creflection\u201d, the provider's narrative for the quarter, is not imported.")),
     description="One survey per row with the trust question's answer counts (performance.gov HISP data).",
 )
