@@ -32,9 +32,12 @@ def load_performance_gov(session) -> list[str]:
     where a second run is to change nothing; and a batch reverted stays reverted."""
     lines = []
     for name in DEMO_FILES:
+        # the batch that holds it now, where one does (reverted and imported again, it said "reverted")
         earlier = session.scalar(sa.select(ImportBatch).where(
             ImportBatch.checksum == file_checksum(DATA_DIR / name),
-            ImportBatch.status.in_((BatchStatus.committed, BatchStatus.reverted))).order_by(ImportBatch.id).limit(1))
+            ImportBatch.status.in_((BatchStatus.committed, BatchStatus.reverted)))
+            .order_by(sa.case((ImportBatch.status == BatchStatus.committed, 0), else_=1), ImportBatch.id.desc())
+            .limit(1))
         if earlier is not None:
             lines.append(f"performance.gov {name}: already imported as batch {earlier.id} ({earlier.status.value}); "
                          "left as it stands.")

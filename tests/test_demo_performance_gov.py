@@ -143,3 +143,21 @@ def test_a_demo_run_again_leaves_a_later_import_of_the_same_rows_as_it_is(app, r
     assert again.output.count("already imported as batch") == 2 and "left as it stands" in again.output
     with app.app_context():
         assert _state() == after_correction, "the analyst's counts stay, and no batch is added"
+
+
+def test_a_demo_run_again_names_the_batch_that_holds_a_file_imported_again(app, runner, cli_demo):
+    """The packaged file reverted and imported again: `scorecard demo` said it was "already imported as batch 2
+    (reverted)", where the later batch holds it."""
+    from importers.pipeline import run_import
+    from importers.revert import revert_batch
+
+    with app.app_context():
+        first = db.session.scalar(sa.select(ImportBatch.id).where(ImportBatch.filename == DEMO_FILES[1],
+                                                                  ImportBatch.status == BatchStatus.committed))
+        revert_batch(db.session, first)
+        again = run_import(db.session, DATA_DIR / DEMO_FILES[1])
+        assert again.status == "imported", again.message
+    said = runner.invoke(args=["demo"])
+    assert said.exit_code == 0, said.output
+    assert f"{DEMO_FILES[1]}: already imported as batch {again.batch_id} (committed)" in said.output, said.output
+
