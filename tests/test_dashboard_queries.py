@@ -653,7 +653,10 @@ def test_a_program_that_stopped_reporting_this_quarter_is_named_first(world):
 
     from dashboards.pages.overview import reporting_tile
     words = json.dumps(reporting_tile(report, None), cls=PlotlyJSONEncoder)
-    assert "Zulu (Bureau Two), which reported in FY2026-Q3" in words and "Aardvark (Bureau One)\"" in words
+    assert "Zulu (Bureau Two), which reported in FY2026-Q3" in words
+    # one whose results ended quarters ago says when (a real agency's file ending in FY2023-Q1 read as today's news)
+    assert report.last[aardvark.id] == "FY2026-Q1" and zulu.id in report.last
+    assert "Aardvark (Bureau One), last reported in FY2026-Q1\"" in words
 
 
 def test_a_quarter_of_other_metrics_only_is_no_quarter_of_the_dashboards(world):

@@ -297,12 +297,20 @@ def reporting_tile(report: queries.Reporting, agency) -> html.Section:
         shown = report.missing[:MISSING_SHOWN]
         body.append(html.P("Not reported yet (not yet due):" if report.under_way else "Not reported:",
                            className="margin-bottom-0"))
-        body.append(components.link_list([
-            (f"{name} ({component})" + (f", which reported in {report.prior}" if pid in report.stopped else ""),
-             links.program(pid, report.period)) for pid, name, component in shown]))
+        body.append(components.link_list([(f"{name} ({component}){_last_reported(report, pid)}",
+                                           links.program(pid, report.period)) for pid, name, component in shown]))
         if len(report.missing) > len(shown):
             body.append(html.P(f"and {len(report.missing) - len(shown):,} more.", className="dash-tile__sub"))
     return components.tile("A-11 reporting", body, tile_id="tile-reporting", footer=compliance)
+
+
+def _last_reported(report: queries.Reporting, program_id: int) -> str:
+    """When a program not reported in the quarter last did: a file that ends years ago is no program that just
+    stopped."""
+    if program_id in report.stopped:
+        return f", which reported in {report.prior}"
+    last = report.last.get(program_id)
+    return f", last reported in {last}" if last else ", which has never reported"
 
 
 # ----------------------------------------------------------------------------- what changed

@@ -283,6 +283,22 @@ def _first_periods(session, program_ids: Optional[set[int]]) -> dict[int, str]:
             if period is not None and (program_ids is None or pid in program_ids)}
 
 
+def last_periods(session, program_ids: list[int], before: str) -> dict[int, str]:
+    """{program id: its last quarter with survey observations before `before`} of `program_ids` (one without
+    any has none), asked per program through the natural key's index, as `_first_periods`."""
+    if not program_ids:
+        return {}
+    metrics = survey_metrics(session)
+    last = (sa.select(sa.func.max(Observation.period))
+            .where(Observation.metric_id.in_(list(metrics) or [-1]),
+                   Observation.subject_key == sa.literal("program:") + sa.cast(Program.id, sa.String),
+                   Observation.period < before)
+            .correlate(Program).scalar_subquery())
+    return {pid: period for pid, period in session.execute(sa.select(Program.id, last)
+                                                           .where(Program.id.in_(program_ids)))
+            if period is not None}
+
+
 def is_designated(first: Optional[str], hisp: bool, period: str) -> bool:
     """Whether a program (its first quarter of survey results, and whether its component is a HISP) is
     designated to report in `period` (the module's rule)."""

@@ -27,7 +27,7 @@ from dashboards.queries.common import (
     scores_from_rows,
     status_metric,
 )
-from dashboards.queries.compliance import awaited_until, designated_in, due_date
+from dashboards.queries.compliance import awaited_until, designated_in, due_date, last_periods
 from dashboards.queries.heatmap import asked_words, source_words
 from dashboards.queries.program import MEAN, SHARE, wilson
 from dashboards.tables import as_given
@@ -453,6 +453,9 @@ class Reporting:
     due: Optional[date] = None
     under_way: bool = False  # the quarter's results are not yet due: the missing are not late yet
     stopped: set[int] = field(default_factory=set)  # the missing that reported the quarter before
+    # {program id: its last quarter with results} of the missing that reported before (a real agency's file that
+    # ends years ago read as if its programs had just stopped)
+    last: dict[int, str] = field(default_factory=dict)
 
     @property
     def prior(self) -> str:
@@ -473,7 +476,8 @@ def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM,
     missing = sorted(((d.program_id, d.program, d.component) for d in designated if not d.reported),
                      key=lambda row: (row[0] not in stopped, row[2], row[1]))
     return Reporting(period, len(designated), len(designated) - len(missing), missing, due_date(period),
-                     today is not None and awaited_until(period, today) is not None, stopped)
+                     today is not None and awaited_until(period, today) is not None, stopped,
+                     last_periods(session, [row[0] for row in missing], period))
 
 
 # ------------------------------------------------------------------------ what changed
