@@ -286,10 +286,11 @@ def _check_carried(session, batch_id: int) -> None:
     carried = carried_by(session, batch_id)
     if carried:
         one = len(carried) == 1
-        raise RevertError(f"import {'batch' if one else 'batches'} {', '.join(map(str, carried))} carried rows of "
-                          f"batch {batch_id} unchanged (the same rows, as this batch stored them); reverting it would "
-                          f"remove them from under {'that batch' if one else 'those batches'}, so nothing was "
-                          f"reverted: revert {'it' if one else 'those'} first")
+        later = f"{'batch' if one else 'batches'} {', '.join(map(str, carried))}"
+        # each batch named where a pronoun stood ("reverting it … revert it first" meant two batches)
+        raise RevertError(f"import {later} carried rows of batch {batch_id} unchanged (the same rows, as batch "
+                          f"{batch_id} stored them), and reverting batch {batch_id} would remove them from under "
+                          f"{later}. Revert {later} first, then batch {batch_id}; nothing was reverted")
 
 
 def _sink_hook(batch, hook: str):
