@@ -20,6 +20,7 @@ from importers.web import bp
 from importers.web.forms import ConfirmForm, UploadForm
 from scorecard.extensions import db
 from scorecard.models import BatchStatus, ImportBatch, Role
+from scorecard.paging import page_of
 from scorecard.permissions import requires, scoped
 from scorecard.storage import StorageUnavailable, storage
 from scorecard.text import listed
@@ -41,9 +42,10 @@ def history():
         query = query.where(ImportBatch.user_id == current_user.id)
     # every batch, HISTORY_PAGE at a time (the newest 200 alone left older ones, and their reverts, unreachable)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // HISTORY_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    query = query.order_by(ImportBatch.id.desc()).offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE)
+    shown = page_of(total, request.args.get("page", 1, type=int), HISTORY_PAGE)
+    # newest uploaded first: batches dated when their files came (the demo's) are not newer for a larger id
+    query = (query.order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
+             .offset(shown.start).limit(HISTORY_PAGE))
     batches = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
     for batch in batches:  # one whose server or worker stopped says so here too, not "pending" for ever
         if batch.status is BatchStatus.pending:
@@ -52,7 +54,7 @@ def history():
     under_way = {b.id for b in batches if jobs.reverting(current_app, b)}
     return render_template("imports/history.html", batches=batches, form=ConfirmForm(), formats=formats,
                            reverting=under_way, revertible={b.id for b in batches if reverts.offered(b)},
-                           total=total, page=page, pages=pages)
+                           total=total, page=shown.number, pages=shown.pages)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
