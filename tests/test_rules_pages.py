@@ -507,6 +507,22 @@ def test_every_fact_is_said_in_words_and_a_stale_count_by_the_days_it_counts():
     assert "not updated for 60 days or more" in " ".join(describe(stale))
 
 
+def test_a_rating_or_status_without_else_says_the_default_it_gets():
+    """A rating rule without "else" proposes 1 (Unsatisfactory) below its lowest band, and its plain words ended at
+    the bands: an author read it as proposing nothing there."""
+    from scorecard.rules_web.words import describe
+
+    rating = {"applies_to": "requirement", "then": {"rating": {"by": "attainment", "metric": "trust",
+                                                               "bands": [[1.0, 5], [0.9, 3]]}}}
+    assert describe(rating)[-1].endswith("3 when it is at least 0.9, otherwise 1 (no “else” is given: this is the "
+                                         "default)."), describe(rating)
+    rating["then"]["rating"]["else"] = 2
+    assert describe(rating)[-1].endswith("3 when it is at least 0.9, otherwise 2."), describe(rating)
+    status = {"applies_to": "program", "then": {"status": {"cases": [
+        {"when": {"fact": "score", "metric": "trust", "op": "gte", "value": 4}, "value": "green"}]}}}
+    assert "; otherwise red (no “else” is given: this is the default)" in describe(status)[-1], describe(status)
+
+
 def test_a_v2_trust_typed_without_its_answers_is_listed_on_the_why_page_as_judging_nothing(evaluated, client_as,
                                                                                           demo_today):
     """A typed 1.0 from 5,000 respondents beside a program's counted answers turned its status finding red at

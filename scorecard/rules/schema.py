@@ -41,6 +41,9 @@ from scorecard.rules.facts import FACTS
 from scorecard.text import UNKEPT_OR_BREAKS, bidi_problem, blank, unkept_in, words
 
 OUTCOMES = ("rating", "status", "flag", "score")
+# What a rating or status rule concludes where none of its cases or bands holds and it gives no "else": the
+# harshest (a rule's plain words say so too, rules_web.words)
+DEFAULT_ELSE = {"rating": 1, "status": "red"}
 PARAM_NAMES = ("metric", "window", "vs", "at", "min_n", "max", "days")
 SELECT_KEYS = {  # the fields a rule's `select` can test, with the type of value each takes
     RuleSubject.program: {"component": "text", "programs": "texts", "hisp": "bool", "life_experience": "text"},
@@ -578,13 +581,12 @@ def compile_rule(definition: dict, *, version_id: Optional[int] = None, version:
     if outcome == "flag":
         compiled = Then("flag", fixed=spec, severity=then.get("severity", "medium"))
     elif isinstance(spec, dict) and "cases" in spec:
-        default_else = {"rating": 1, "status": "red"}.get(outcome)
         cases = tuple((_condition(case["when"]), case["value"]) for case in spec["cases"])
-        compiled = Then(outcome, cases=cases, otherwise=spec.get("else", default_else))
+        compiled = Then(outcome, cases=cases, otherwise=spec.get("else", DEFAULT_ELSE.get(outcome)))
     elif isinstance(spec, dict):
-        default_else = {"rating": 1, "status": "red"}.get(outcome)
         bands = tuple((float(t), o) for t, o in spec.get("bands", ()))
-        compiled = Then(outcome, by=_ref(spec["by"], spec), bands=bands, otherwise=spec.get("else", default_else),
+        compiled = Then(outcome, by=_ref(spec["by"], spec), bands=bands,
+                        otherwise=spec.get("else", DEFAULT_ELSE.get(outcome)),
                         scale=tuple(spec["scale"]) if "scale" in spec else None)
     else:
         compiled = Then(outcome, fixed=spec)

@@ -4,6 +4,7 @@ from typing import Any
 from scorecard.models import RuleSubject
 from scorecard.rules.csuite_facts import STALE_DAYS
 from scorecard.rules.facts import FACTS
+from scorecard.rules.schema import DEFAULT_ELSE
 
 OP_WORDS = {"lt": "is below", "le": "is at most", "gt": "is above", "ge": "is at least", "eq": "is",
             "ne": "is not", "between": "is between", "in": "is one of", "not_in": "is not one of"}
@@ -145,20 +146,27 @@ def _then(then: dict) -> str:
                 text = f"set the {kind} to the first that holds of: " + "; ".join(
                     f"{_value(c.get('value'))} when {_condition(c.get('when'))}" for c in outcome["cases"]
                     if isinstance(c, dict))
-                if "else" in outcome:
-                    text += f"; otherwise {_value(outcome['else'])}"
-                return text
+                return text + _otherwise(kind, outcome, "; ")
             text = f"set the {kind} from {_fact(outcome, outcome.get('by', '?'))}"
             bands = outcome.get("bands") or []
             if bands:
                 text += ": " + ", ".join(f"{_value(b[1])} when it is at least {_value(b[0])}" for b in bands
                                           if isinstance(b, list) and len(b) == 2)
-            if "else" in outcome:
-                text += f", otherwise {_value(outcome['else'])}"
+            text += _otherwise(kind, outcome, ", ")
             if outcome.get("scale"):
                 text += f" (scaled to {outcome['scale'][0]:g}-{outcome['scale'][1]:g})"
             return text
     return "do nothing"
+
+
+def _otherwise(kind: str, outcome: dict, joined: str) -> str:
+    """What the rule concludes where nothing it lists holds: its "else", or for a rating or status without one
+    the default it gets (DEFAULT_ELSE, the harshest: left unsaid, a rating of 1 read as never given)."""
+    if "else" in outcome:
+        return f"{joined}otherwise {_value(outcome['else'])}"
+    if kind in DEFAULT_ELSE:
+        return f"{joined}otherwise {_value(DEFAULT_ELSE[kind])} (no “else” is given: this is the default)"
+    return ""
 
 
 def _value(value: Any) -> str:
