@@ -204,3 +204,44 @@ def test_a_rules_file_of_no_rules_says_so(demo, runner, tmp_path):
     empty.write_text('{"rules": []}')
     result = runner.invoke(args=["rules", "import", str(empty)])
     assert result.exit_code == 0 and "holds no rules: nothing was imported" in result.output, result.output
+
+
+def test_an_import_does_not_replace_a_draft_saved_since_its_export(demo, runner, tmp_path):
+    """An author exported the drafts, edited the file; meanwhile an analyst saved the draft on the web: `rules
+    import` wrote over the analyst's work, saying "draft updated". A draft the file was not exported with is
+    refused, named with who saved it, and nothing is imported; --replace-drafts replaces it, said."""
+    from scorecard.models import User
+    from scorecard.rules.store import save
+
+    runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
+    stale = copy.deepcopy(next(r for r in default_pack() if r["key"] == "stale-commitment"))
+    stale["explain"] += " (draft)"
+    assert runner.invoke(args=["rules", "import", write(tmp_path / "draft.json", stale)]).exit_code == 0
+    out = tmp_path / "drafts.json"
+    assert runner.invoke(args=["rules", "export", "--drafts", "--out", str(out)]).exit_code == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    mine = next(r for r in exported["rules"] if r["key"] == "stale-commitment")
+    mine["explain"] += " Edited offline."
+    out.write_text(json.dumps(exported), encoding="utf-8")
+    with demo.app_context():  # the analyst saves the draft on the web meanwhile
+        analyst = db.session.scalar(sa.select(User).where(User.email == "analyst@demo.cx.gov"))
+        theirs = copy.deepcopy(stale)
+        theirs["explain"] += " The analyst's."
+        save(db.session, theirs, user_id=analyst.id)
+        db.session.commit()
+    refused = runner.invoke(args=["rules", "import", str(out)])
+    assert refused.exit_code != 0, refused.output
+    assert ("(stale-commitment): its draft, version 2, saved by analyst@demo.cx.gov" in refused.output
+            and "--replace-drafts" in refused.output), refused.output
+    with demo.app_context():
+        draft = db.session.scalar(sa.select(RuleVersion).join(Rule).where(
+            Rule.key == "stale-commitment", RuleVersion.status == "draft"))
+        assert draft.definition["explain"].endswith("The analyst's."), "kept"
+    # the file exported after the analyst's save goes in; so does this one, when told to replace
+    replaced = runner.invoke(args=["rules", "import", str(out), "--replace-drafts"])
+    assert replaced.exit_code == 0 and "stale-commitment: version 2 draft (draft updated)" in replaced.output
+    assert runner.invoke(args=["rules", "export", "--drafts", "--out", str(out)]).exit_code == 0
+    again = json.loads(out.read_text(encoding="utf-8"))
+    next(r for r in again["rules"] if r["key"] == "stale-commitment")["explain"] += " Once more."
+    out.write_text(json.dumps(again), encoding="utf-8")
+    assert runner.invoke(args=["rules", "import", str(out)]).exit_code == 0, "its own draft: replaced as before"

@@ -57,13 +57,17 @@ rules_group = AppGroup("rules", help="Import, list, export, publish and simulate
 @rules_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--publish", is_flag=True, help="Publish the rules too (otherwise they are drafts).")
-def import_command(path, publish):
+@click.option("--replace-drafts", is_flag=True,
+              help="Save over a rule's draft the file was not exported with (saved since, on the web or by another "
+                   "import); without it such a draft is not replaced and nothing is imported.")
+def import_command(path, publish, replace_drafts):
     """Validate FILE.json (a rule, a list of rules, or {"rules": [...]}) and save it."""
-    from scorecard.rules.store import import_rules, read_rules_file
+    from scorecard.rules.store import import_rules, read_rules_export
 
     session = _session()
     try:
-        saved = import_rules(session, read_rules_file(path), publish=publish)
+        rules, held = read_rules_export(path)
+        saved = import_rules(session, rules, publish=publish, drafts_held=None if replace_drafts else held)
     except RuleError as error:
         session.rollback()
         _fail(error)
@@ -96,9 +100,9 @@ def list_command():
 @click.option("--drafts", is_flag=True, help="Export each rule's draft where it has one.")
 def export_command(out, drafts):
     """The published rules as JSON that `rules import` reads back."""
-    from scorecard.rules.store import export_rules
+    from scorecard.rules.store import export_file
 
-    text = json.dumps({"rules": export_rules(_session(), drafts=drafts)}, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(export_file(_session(), drafts=drafts), indent=2, ensure_ascii=False) + "\n"
     if out:
         try:
             with open(out, "w", encoding="utf-8") as handle:

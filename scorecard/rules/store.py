@@ -7,6 +7,7 @@ change the session and leave the commit to the caller, so a batch of rules is on
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -21,6 +22,12 @@ from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
 
 PACK = "default_pack.json"
+DRAFTS_HELD = "drafts"  # an export's {rule key: fingerprint} of the drafts it holds (`rules export --drafts`)
+
+
+def digest(definition) -> str:
+    """A short fingerprint of a rule definition as stored."""
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -169,8 +176,11 @@ def retire(session, key: str, *, user_id: Optional[int] = None) -> RuleVersion:
     return published
 
 
-def import_rules(session, definitions: list, *, publish: bool = False, user_id: Optional[int] = None) -> list[Saved]:
-    """Validate every definition first (nothing is saved if any is wrong), then save each."""
+def import_rules(session, definitions: list, *, publish: bool = False, user_id: Optional[int] = None,
+                 drafts_held: Optional[dict] = None) -> list[Saved]:
+    """Validate every definition first (nothing is saved if any is wrong), then save each. With `drafts_held`
+    (a file's: {rule key: fingerprint of the draft it was exported with}), a draft the file would replace must be
+    the one it holds: another, saved since or never exported, is someone's work, refused naming who saved it."""
     problems, seen = [], set()
     for i, definition in enumerate(definitions):
         try:
@@ -181,12 +191,37 @@ def import_rules(session, definitions: list, *, publish: bool = False, user_id: 
         if definition["key"] in seen:
             problems.append(f"rules[{i}].key: {definition['key']!r} appears twice in the file")
         seen.add(definition["key"])
+        if drafts_held is not None:
+            problems += _draft_replaced(session, i, definition, drafts_held)
     if problems:
         raise RuleError(problems)
     return [save(session, d, user_id=user_id, publish=publish, validated=True) for d in definitions]
 
 
+def _draft_replaced(session, index: int, definition: dict, drafts_held: dict) -> list[str]:
+    """The refusal (none, or one) of saving `definition` over its rule's draft when the file does not hold that
+    draft as it stands: saved on the web after the export (the import wrote over it, saying "draft updated"), or
+    never exported."""
+    rule = session.scalar(sa.select(Rule).where(Rule.key == definition["key"]))
+    draft = _with_status(_versions(session, rule), RuleStatus.draft) if rule is not None else None
+    if draft is None or draft.definition == json.loads(json.dumps(definition)):
+        return []
+    if drafts_held.get(definition["key"]) == digest(draft.definition):
+        return []
+    saver = session.get(User, draft.created_by_id) if draft.created_by_id else None
+    when = draft.created_at.strftime("%Y-%m-%d %H:%M UTC") if draft.created_at else "an unknown time"
+    return [f"rules[{index}] ({definition['key']}): its draft, version {draft.version}, saved by "
+            f"{saver.email if saver else 'an import or the system'} (first saved {when}), is not the draft this file "
+            "was exported with, and importing would replace it. Export the drafts again (scorecard rules export "
+            "--drafts) and make the change there, or import with --replace-drafts to replace it"]
+
+
 def read_rules_file(path) -> list[dict]:
+    """The rules in a JSON file (`read_rules_export`)."""
+    return read_rules_export(path)[0]
+
+
+def read_rules_export(path) -> tuple[list[dict], dict]:
     """The rules in a JSON file (UTF-8, with or without the byte-order mark Windows editors write): a list of
     rules, {"rules": [...]}, or one rule object. A file in another encoding is refused naming its first byte
     that is not UTF-8 (it stopped the command with a traceback); one that cannot be read, saying why."""
@@ -211,18 +246,33 @@ def read_rules_file(path) -> list[dict]:
                          f"{error.msg}"]) from None
     except DuplicateKey as error:
         raise RuleError([f"{Path(path).name}: {error}"]) from None
+    held = {}
     if isinstance(data, dict) and "rules" in data and "key" not in data:
+        held = data.get(DRAFTS_HELD) if isinstance(data.get(DRAFTS_HELD), dict) else {}
         data = data["rules"]
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise RuleError([f"{Path(path).name}: expected a rule, a list of rules or {{\"rules\": [...]}}"])
-    return data
+    return data, held
 
 
 def default_pack() -> list[dict]:
     """The rules an agency can start with (shipped inside the package)."""
     return json.loads(resources.files("scorecard.rules").joinpath(PACK).read_text(encoding="utf-8"))["rules"]
+
+
+def export_file(session, *, drafts: bool = False) -> dict:
+    """What `rules export` writes: {"rules": [...]} (`export_rules`) and the fingerprints of the drafts it holds
+    (DRAFTS_HELD), which `rules import` checks: a draft saved since is not replaced unawares."""
+    rules = export_rules(session, drafts=drafts)
+    held = {}
+    if drafts:
+        for key, definition in session.execute(
+                sa.select(Rule.key, RuleVersion.definition).join(RuleVersion, RuleVersion.rule_id == Rule.id)
+                .where(RuleVersion.status == RuleStatus.draft)):
+            held[key] = digest(definition)
+    return {"rules": rules, **({DRAFTS_HELD: held} if held else {})}
 
 
 def export_rules(session, *, drafts: bool = False) -> list[dict]:

@@ -1,5 +1,4 @@
 """The draft editor form: a rule's JSON, saved as a draft or simulated without saving."""
-import hashlib
 import json
 
 from wtforms import HiddenField, SubmitField, TextAreaField
@@ -50,6 +49,3 @@ class RetireForm(ActionForm):
     version = HiddenField(validators=[InputRequired(), Regexp(r"^[1-9][0-9]{0,8}$")])
 
 
-def digest(definition) -> str:
-    """A short fingerprint of a rule definition as stored."""
-    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:32]

@@ -18,9 +18,18 @@ from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
-from scorecard.rules.store import RuleExists, default_pack, import_rules, list_rules, publish_version, retire, save
+from scorecard.rules.store import (
+    RuleExists,
+    default_pack,
+    digest,
+    import_rules,
+    list_rules,
+    publish_version,
+    retire,
+    save,
+)
 from scorecard.rules_web import bp
-from scorecard.rules_web.forms import ActionForm, PublishForm, RetireForm, RuleForm, digest
+from scorecard.rules_web.forms import ActionForm, PublishForm, RetireForm, RuleForm
 from scorecard.rules_web.words import describe
 from scorecard.writers import hold
 
