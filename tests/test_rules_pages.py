@@ -135,6 +135,28 @@ def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):
     # cells: version, status, saved, saved by, published, published by
     assert "analyst@test.gov" in rows["2"][3] and rows["2"][5] == "you", rows["2"]
     assert rows["1"][3] == rows["1"][5] == "an import or the system (no person)", rows["1"]
+    # rolled back: "Make a new draft" on the retired version opened the latest's JSON under "Edit the draft of",
+    # with no draft there; it starts from that version, and says what saving does
+    link = re.search(r'href="(/rules/stale-commitment/edit\?start=1)">Make a new draft from version 1<', history)
+    assert link, history[history.index("Make a new draft") - 300:][:400]
+    editor = analyst.get(link.group(1)).get_data(as_text=True)
+    assert "<h1 class=\"margin-top-4\">A new draft of stale-commitment from version 1</h1>" in editor
+    assert "It starts from version 1 (retired): saving makes version 3, a draft." in editor
+    assert "Commitment not updated for a month" not in editor, "version 1's JSON, not version 2's"
+    rolled = analyst.post(link.group(1), data={"csrf_token": csrf_token(editor), "save": "Save",
+                                               "definition": html.unescape(re.search(
+                                                   r'<textarea[^>]*>(.*?)</textarea>', editor, re.S).group(1))})
+    assert rolled.headers["Location"].endswith("/versions/3")
+    with evaluated.app_context():
+        definitions = dict(db.session.execute(sa.select(RuleVersion.version, RuleVersion.definition).where(
+            RuleVersion.rule.has(key="stale-commitment"))).all())
+    assert definitions[3] == definitions[1]
+    editing = analyst.get("/rules/stale-commitment/edit").get_data(as_text=True)
+    assert "Edit the draft of stale-commitment (version 3)" in editing
+    assert "Saving updates the draft, version 3." in editing
+    started = analyst.get("/rules/stale-commitment/edit?start=2").get_data(as_text=True)
+    assert "It starts from version 2 (published): saving replaces the draft, version 3." in started
+    assert analyst.get("/rules/stale-commitment/edit?start=9").status_code == 404
 
 
 def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(evaluated, client_as):

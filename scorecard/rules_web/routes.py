@@ -137,10 +137,19 @@ def edit(key):
     rule = _rule(key)
     draft = next((v for v in reversed(rule.versions) if v.status is RuleStatus.draft), None)
     latest = draft or rule.versions[-1]
-    return _editor(rule, json.dumps(latest.definition, indent=2), based_on=latest)
+    # ?start=N: a new draft from version N (a retired one, to roll back), which "Make a new draft" on its page
+    # opened as the latest version's, saying nothing
+    start = request.args.get("start", type=int)
+    started = latest if start is None else next((v for v in rule.versions if v.version == start), None)
+    if started is None:
+        abort(404, description=f"Rule {rule.key!r} has no version {request.args.get('start')!r} to start from.")
+    return _editor(rule, json.dumps(started.definition, indent=2), based_on=latest,
+                   started=started if started is not latest else None, draft=draft)
 
 
-def _editor(rule, initial: str, based_on=None):
+def _editor(rule, initial: str, based_on=None, started=None, draft=None):
+    """The editor of `rule` (None: a new rule) opened on `initial`, checked at saving against `based_on`, the
+    version it was opened over; `started` the other version its text came from, `draft` the rule's draft."""
     form = RuleForm()
     if request.method != "POST":
         form.definition.data = initial
@@ -180,7 +189,8 @@ def _editor(rule, initial: str, based_on=None):
         problems, status = [f"{form[name].label.text}: {' '.join(errors)}" if name in form else ' '.join(errors)
                             for name, errors in form.errors.items()], 400
     return render_template("rules/edit.html", rule=rule, form=form, problems=problems, simulation=simulation,
-                           not_done="simulated" if form.simulate.data else "saved"), status
+                           not_done="simulated" if form.simulate.data else "saved", started=started, draft=draft,
+                           next_version=rule.versions[-1].version + 1 if rule is not None else None), status
 
 
 def _saved_since(rule, form, definition) -> Optional[RuleVersion]:
