@@ -346,12 +346,18 @@ def in_file_name(value, limit: Optional[int] = 40) -> str:
     return re.sub(r"[^A-Za-z0-9_.]+", "_", str(value))[:limit]
 
 
+FILTERS_IN_NAME_AT_MOST = 120  # characters: a file name has 255 bytes on most systems, and a name beside them
+
+
 def filters_in_file_name(args: dict, flags: tuple = ()) -> str:
     """The filters of a query string (as a list's `args()` gives them: key -> value or list of values), as a
     download's file name says them ("-function-CFO-status-at_risk-off_track-overdue"; a yes-or-no filter, one of
-    `flags`, by its key alone), so that a filtered file is not taken for the whole list; "" for none."""
+    `flags`, by its key alone), so that a filtered file is not taken for the whole list; "" for none. At most
+    FILTERS_IN_NAME_AT_MOST characters, ending "-etc" where cut (every filter chosen at its longest made a
+    name no system keeps)."""
     parts = []
     for key, value in args.items():
         values = [] if key in flags else value if isinstance(value, (list, tuple)) else [value]
         parts.append("-".join(in_file_name(part) for part in (key, *values)))
-    return "".join(f"-{part}" for part in parts)
+    said = "".join(f"-{part}" for part in parts)
+    return said if len(said) <= FILTERS_IN_NAME_AT_MOST else said[:FILTERS_IN_NAME_AT_MOST - 4] + "-etc"

@@ -112,7 +112,7 @@ def download(kind):
     chosen = filters_in_file_name(filters.args(sort=None), flags=("overdue",))
     name = f"commitments-{scope}{chosen}-{agency_today().isoformat()}.{kind}"
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        path = Path(folder) / f"commitments.{kind}"  # the name the browser is given may be long (filters)
         write_commitments(db.session, [row.commitment for row in listing.rows], path)
         data = io.BytesIO(path.read_bytes())
     mimetype = ("text/csv" if kind == "csv"
