@@ -836,6 +836,13 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         assert sorted(said) == ["due_date", "next_step", "status"], refused.errors
         assert "only the function's officers and administrators drop" in said["status"], said["status"]
         assert "only the status and reason" in said["due_date"]
+    cells["status"].value, cells["reason"].value = "at_risk", None
+    cells["leader"].value = "someone@else.gov"
+    with demo.app_context():  # a name that matches nothing hid the row's other problems until the next upload
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        said = {e["column"]: e["message"] for e in refused.errors}
+        assert sorted(said) == ["due_date", "leader", "next_step", "reason"], refused.errors
+        assert "no leader has the e-mail address 'someone@else.gov'" in said["leader"]
 
 
 def test_a_leaders_file_changes_nothing_on_their_commitment_once_dropped(demo):

@@ -44,6 +44,7 @@ from scorecard.text import counted
 
 UNLOGGED = {"last_update_at", "function_id"}  # not news in a commitment's history (nor a new one's title)
 COLUMNS = {"leader_id": "leader", "component_id": "component", "program_ids": "programs", "metric_ids": "metrics"}
+NAMED_FIELDS = {column: field for field, column in COLUMNS.items()}  # a named column -> the field it sets
 WORDS_SHOWN = 300  # characters of one value in a preview or a conflict
 WRITTEN = {"title", "reason", "next_step", "description"}  # what people wrote: quoted where a sentence names it
 
@@ -125,21 +126,23 @@ class CommitmentSink(TrackedSink):
             return None
         if self._is_leader and not self._leader_owns(row, record, current):
             return None
-        values = self._values(row, record, current)
-        if values is None or not self._leader_may_touch(row, record, current, values):
+        values, resolved = self._values(row, record, current)
+        if not self._leader_may_touch(row, record, current, values):
             return None
         values.setdefault("function_id", function.id)
         if current is None:
             values.setdefault("title", record["title"])
             values.setdefault("status", CommitmentStatus.not_started)
-        if current is not None and self._conflict(row, record, function, current, values):
+        if resolved and current is not None and self._conflict(row, record, function, current, values):
             return None
         refused = self._leader_refused(row, record, current, values) if self._is_leader else set()
-        if not refused and current is not None and self._saved_by_another(row, record, function, current, values):
+        if resolved and not refused and current is not None and self._saved_by_another(row, record, function,
+                                                                                      current, values):
             return None  # before the form's rules: what the row would undo is no change the sender asked for
-        # A leader's other changes are held to the form's rules too: every problem of the row in one upload.
+        # Every problem of the row in one upload: a name that matches nothing, a field a leader may not change,
+        # and the form's rules for the rest (an unknown leader hid the at-risk row's missing reason).
         if not self._domain_allows(row, record, function, current,
-                                   {f: v for f, v in values.items() if f not in refused}) or refused:
+                                   {f: v for f, v in values.items() if f not in refused}) or refused or not resolved:
             return None
         return row, record, function, current, values
 
@@ -475,8 +478,10 @@ class CommitmentSink(TrackedSink):
             self.fail(row, column, record.get(column), message)
         return not problems
 
-    def _values(self, row, record, current):
-        """The fields a row sets (only the columns the file has), or None after recording errors."""
+    def _values(self, row, record, current) -> tuple[dict, bool]:
+        """(The fields a row sets (only the columns the file has), whether every name in it was found): a name
+        that matches nothing is recorded as the row's error and its field left out, so that the row's other
+        problems are named too."""
         values = {f: record[f] for f in ("description", "status", "reason", "next_step", "due_date",
                                          "capacity_domain") if f in record}
         if current is not None and record.get("id") is not None:
@@ -492,13 +497,12 @@ class CommitmentSink(TrackedSink):
         values.update(self._named(record, problems))
         for column, value, message in problems:
             self.fail(row, column, value, message)
-        if problems:
-            return None
+            values.pop(NAMED_FIELDS.get(column, column), None)
         if current is not None:  # blank in the file and empty as stored (None or []): not a change
             for field in [f for f, v in values.items() if v in (None, "", []) and not f.endswith("_ids")]:
                 if getattr(current, field) in (None, "", []):
                     del values[field]
-        return reason_left_behind(current, values)
+        return reason_left_behind(current, values), not problems
 
     def _named(self, record, problems) -> dict:
         """The component, leader, programs and metrics a row names, as ids (only the columns the file
