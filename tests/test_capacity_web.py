@@ -494,6 +494,10 @@ def test_a_scale_upside_down_is_marked_at_the_field_changed(demo, client_as, ba)
     assert marked(scale_min="9") == ["scale_min"]
     assert marked(scale_max="0") == ["scale_max"]
     assert marked(scale_min="8", scale_max="2") == ["scale_min", "scale_max"]
+    # a year not started: against the scale its form shows (1 to 7), not always at the highest
+    new = open_form(analyst, ba, NEXT)
+    page = analyst.post(url(ba, NEXT, "edit"), data={**new, "scale_min": "9"}).get_data(as_text=True)
+    assert re.findall(r'<span class="usa-error-message" id="(scale_m..)-error">', page) == ["scale_min"]
 
 
 def test_a_refused_scale_is_not_read_out_as_the_instructions(demo, client_as, ba):

@@ -23,7 +23,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.models.capacity import CapacityStatus, total_of
+from scorecard.models.capacity import DEFAULT_SCALE, CapacityStatus, total_of
 from scorecard.people import is_viewer, person
 from scorecard.permissions import can
 from scorecard.text import blank, cut
@@ -373,11 +373,12 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
                 values[name] = value
     low, high = values.get("scale_min"), values.get("scale_max")
     if low is not None and high is not None and low >= high:
-        # Named at the field the user changed (both when both moved; the highest on a new assessment).
-        moved_low = assessment is not None and low != assessment.scale_min
+        # Named at the field the user changed from what the form showed (both when both moved)
+        was = (assessment.scale_min, assessment.scale_max) if assessment is not None else DEFAULT_SCALE
+        moved_low = low != was[0]
         if moved_low:
             problems[(None, "scale_min")] = f"Lowest score: {low} must be below the highest score, {high}."
-        if not moved_low or high != assessment.scale_max:
+        if not moved_low or high != was[1]:
             problems[(None, "scale_max")] = f"Highest score: {high} must be above the lowest score, {low}."
         low = high = None
     entries = _domain_entries(posted, domains, problems)

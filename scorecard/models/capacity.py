@@ -32,6 +32,9 @@ class CapacityStatus(str, enum.Enum):
     submitted = "submitted"
 
 
+DEFAULT_SCALE = (1, 7)  # (lowest, highest) score of an assessment not started, or made without one
+
+
 class CapacityAssessment(TimestampMixin, Base):
     """One component's self-assessment for one fiscal year (default scale 1-7 per domain)."""
 
@@ -40,8 +43,8 @@ class CapacityAssessment(TimestampMixin, Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     component_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("components.id"), index=True)
     fiscal_year: so.Mapped[int]
-    scale_min: so.Mapped[int] = so.mapped_column(default=1)
-    scale_max: so.Mapped[int] = so.mapped_column(default=7)
+    scale_min: so.Mapped[int] = so.mapped_column(default=DEFAULT_SCALE[0])
+    scale_max: so.Mapped[int] = so.mapped_column(default=DEFAULT_SCALE[1])
     status: so.Mapped[CapacityStatus] = so.mapped_column(
         _enum(CapacityStatus), default=CapacityStatus.draft, server_default=CapacityStatus.draft.value)
     submitted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
