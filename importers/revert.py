@@ -116,8 +116,8 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
         # do with this one)
         later = _logged_later(session, batch, table_name, ids, "remove")
         if later:
-            raise RevertError(f"{_later_batches(later)} removed rows of batch {batch_id}; revert "
-                              f"{'it' if len(later) == 1 else 'those'} first")
+            raise RevertError(f"{_later_batches(later)} removed rows of batch {batch_id}; "
+                              f"{_revert_first(later, batch_id)}")
         current = {}
         for chunk in range(0, len(ids), 5000):
             query = sa.select(model.id, model.import_batch_id, model.subject_key, model.period).where(
@@ -125,8 +125,8 @@ def revert_batch(session, batch_id: int, *, user_id=None, progress=None,  # noqa
             current.update({r.id: r for r in session.execute(query)})
         later = sorted({r.import_batch_id for r in current.values() if r.import_batch_id != batch_id} - {None})
         if later:
-            raise RevertError(f"{_later_batches(later)} changed rows of batch {batch_id}; revert "
-                              f"{'it' if len(later) == 1 else 'those'} first")
+            raise RevertError(f"{_later_batches(later)} changed rows of batch {batch_id}; "
+                              f"{_revert_first(later, batch_id)}")
         _check_carried(session, batch_id)
         removed = [c for c in mine if c.action == "remove"]
         _check_put_back(session, batch, model, removed)  # before anything is written: a refusal writes nothing
@@ -231,13 +231,13 @@ def _check_put_back(session, batch, model, removed: list) -> None:
             raise RevertError(
                 f"{_later_batches(since)} wrote figures of the touchpoint {where} after batch {batch.id} removed some "
                 f"of them; put back beside {'its' if len(since) == 1 else 'their'} figures they would mix two "
-                f"exports, so nothing was reverted: revert {'it' if len(since) == 1 else 'those'} first")
+                f"exports, so nothing was reverted: {_revert_first(since, batch.id)}")
     reused = _logged_later(session, batch, model.__tablename__, [change.row_id for change in removed])
     if reused:  # their change log names the numbers for rows of their own, even once those are gone again
         raise RevertError(
             f"{_later_batches(reused)} stored rows under the row numbers of figures batch {batch.id} removed (the "
             "database, made before migration 0025, gave a freed number again); putting them back would confuse the "
-            f"two, so nothing was reverted: revert {'it' if len(reused) == 1 else 'those'} first")
+            f"two, so nothing was reverted: {_revert_first(reused, batch.id)}")
     for change, before in zip(removed, rows):
         where = f"({before['period']}, touchpoint {before['touchpoint']!r})"
         holder = session.execute(sa.select(model.import_batch_id).where(model.id == change.row_id)).first()
@@ -328,8 +328,8 @@ def _check_tracked(session, batch, changes) -> None:
     for table_name, items in by_table.items():
         later.update(_logged_later(session, batch, table_name, [c.row_id for c in items]))
     if later:
-        raise RevertError(f"{_later_batches(sorted(later))} changed rows of batch {batch.id}; revert "
-                          f"{'it' if len(later) == 1 else 'those'} first")
+        raise RevertError(f"{_later_batches(sorted(later))} changed rows of batch {batch.id}; "
+                          f"{_revert_first(sorted(later), batch.id)}")
     for table_name, items in by_table.items():
         model = TABLES[table_name]
         ids = [c.row_id for c in items]
@@ -405,6 +405,12 @@ def _written_links(changes) -> dict[str, set]:
                 written.setdefault(association.name, set()).add(
                     frozenset({(own, change.row_id), (other, linked)}))
     return written
+
+
+def _revert_first(ids, batch_id: int) -> str:
+    """What to do first, each batch named ("revert it first" read as the batch asked about): "revert batch 9
+    first, then batch 7"."""
+    return f"revert {'batch' if len(ids) == 1 else 'batches'} {', '.join(map(str, ids))} first, then batch {batch_id}"
 
 
 def _later_batches(ids) -> str:

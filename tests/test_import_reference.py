@@ -160,7 +160,8 @@ def test_commitments_insert_unchanged_update_and_exact_revert(demo, tmp_path):
         assert new.status is CommitmentStatus.off_track and len(new.programs) == 2 and len(new.metrics) == 2
 
         refused = pytest.raises(RevertError, match=f"later import batch {b.batch_id} changed rows of batch "
-                                                   f"{a.batch_id}; revert it first")
+                                                   f"{a.batch_id}; revert batch {b.batch_id} first, "
+                                                   f"then batch {a.batch_id}")
         with refused:
             revert_batch(db.session, a.batch_id)
         db.session.rollback()

@@ -412,7 +412,8 @@ def test_the_batch_that_removed_a_row_is_named_not_one_given_its_id_since(org, t
                            options={**OPTIONS, "program": "BA-HELP"})
         assert other.status == "imported"
         with pytest.raises(RevertError, match=f"later import batch {removing.batch_id} removed rows of batch "
-                                              f"{first.batch_id}; revert it first"):
+                                              f"{first.batch_id}; revert batch {removing.batch_id} first, "
+                                              f"then batch {first.batch_id}"):
             revert_batch(db.session, first.batch_id)
 
 
