@@ -56,10 +56,11 @@ TABLES = {**STAMPED, **{m.__tablename__: m for m in (
     Agency, Component, Program, LifeExperience, Metric, Leader, Commitment, CommitmentUpdate, PerformancePlan,
     PlanElement, PlanRequirement, CapacityAssessment, CapacityDomainScore, Target)}}
 CHUNK = 5000
-# Tables whose rows only record another row's change (a commitment's history): a revert deletes the batch's
-# with the change they record, and counts the change alone (a revert of one commitment's update said "1 row
-# removed, 1 restored" beside a batch that had inserted nothing).
-TRAILS = {CommitmentUpdate.__tablename__}
+# Tables whose rows an import writes without counting them (the sinks' `counted=False`: a commitment's history
+# row, the assessment that holds the domain scores a file gives): a revert undoes them uncounted too, so that its
+# counts are the import's (one commitment's update reverted said "1 row removed, 1 restored" beside a batch that
+# had inserted nothing; three domain scores of a new assessment, "4 rows").
+UNCOUNTED = {CommitmentUpdate.__tablename__, CapacityAssessment.__tablename__}
 # Tables whose rows a parent's version counts (an assessment's domain scores, saved with it on the web):
 # undoing one moves the parent's version on, so an edit form opened on the parent before is refused as stale.
 VERSIONED_BY = {"capacity_domain_scores": (CapacityDomainScore.assessment_id, CapacityAssessment)}
@@ -528,7 +529,7 @@ def _undo_tracked(session, batch, changes) -> dict:
         for field in links:
             if field in change.before:
                 write_links(session, change.table_name, field, change.row_id, change.before[field] or [])
-        restored += 1
+        restored += change.table_name not in UNCOUNTED
     for table in reversed(Base.metadata.sorted_tables):
         ids = inserted.get(table.name, [])
         for start in range(0, len(ids), CHUNK):
@@ -537,7 +538,7 @@ def _undo_tracked(session, batch, changes) -> dict:
                 session.execute(sa.delete(association).where(association.c[own].in_(chunk)))
             try:
                 gone = session.execute(sa.delete(table).where(table.c.id.in_(chunk))).rowcount
-                deleted += gone if table.name not in TRAILS else 0
+                deleted += gone if table.name not in UNCOUNTED else 0
             except sa.exc.IntegrityError:
                 raise RevertError(f"{table.name} rows that batch {batch.id} created are now used by other records; "
                                   "remove or revert those first. Nothing was reverted.") from None

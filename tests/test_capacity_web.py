@@ -716,6 +716,22 @@ def test_the_history_lists_an_imports_changes_with_its_batch(demo, client_as, ba
             f'<a class="usa-link import-batch" href="/imports/{started.batch_id}">') in page
 
 
+def test_a_revert_counts_the_rows_the_import_counted(demo, ba, tmp_path):
+    """An import that started a year said "N inserted" (its domain scores); its revert counted the assessment
+    that holds them too ("N + 1 rows removed")."""
+    from importers.revert import revert_batch
+
+    with demo.app_context():
+        started = run_import(db.session, capacity_file(tmp_path, NEXT))
+        assert started.status == "imported", started.errors
+        inserted = started.plan.counts["inserted"]
+        dry = revert_batch(db.session, started.batch_id, dry_run=True)
+        assert (dry["deleted"], dry["restored"]) == (inserted, 0), (dry, inserted)
+        done = revert_batch(db.session, started.batch_id)
+        assert done["deleted"] == inserted
+    assert assessment(demo, ba, NEXT) is None, "the assessment it started is gone with it"
+
+
 def test_a_form_opened_before_an_import_is_refused_as_stale_not_saved_over_it(demo, client_as, ba, tmp_path):
     """An edit form opened before an import of the year and saved after it wrote its old scores over the
     imported ones without a word: the import changed the domain scores but not the assessment's version."""
