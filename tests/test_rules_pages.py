@@ -529,6 +529,25 @@ def test_every_fact_is_said_in_words_and_a_stale_count_by_the_days_it_counts():
     assert "not updated for 60 days or more" in " ".join(describe(stale))
 
 
+def test_a_commitments_finding_shows_the_commitment_it_judged(evaluated, client_as):
+    """An overdue or stale commitment's why-page said "This finding read no observations or targets", its facts
+    only "overdue(): true": the due date, status and last update were in the sentence alone."""
+    from scorecard.models import Commitment
+
+    with evaluated.app_context():
+        findings = db.session.scalars(sa.select(Finding).where(Finding.subject_type == RuleSubject.commitment)).all()
+        assert findings, "the demo has overdue and stale commitments"
+        shown = {f.id: db.session.get(Commitment, f.subject_id) for f in findings}
+        expected = {i: (c.status.value.replace("_", " "), c.due_date.isoformat() if c.due_date else "none")
+                    for i, c in shown.items()}
+    executive = client_as("executive")
+    for finding_id, (status, due) in expected.items():
+        page = executive.get(f"/findings/{finding_id}").get_data(as_text=True)
+        table = re.search(r'<table[^>]*id="subject-commitment">.*?</table>', page, re.S).group(0)
+        assert "The commitment judged, as it stands now (the finding was evaluated on " in table
+        assert f"<td>{status}</td><td>{due}</td>" in table, table
+
+
 def test_a_rating_or_status_without_else_says_the_default_it_gets():
     """A rating rule without "else" proposes 1 (Unsatisfactory) below its lowest band, and its plain words ended at
     the bands: an author read it as proposing nothing there."""
