@@ -562,6 +562,9 @@ def test_a_rating_or_status_without_else_says_the_default_it_gets():
     status = {"applies_to": "program", "then": {"status": {"cases": [
         {"when": {"fact": "score", "metric": "trust", "op": "gte", "value": 4}, "value": "green"}]}}}
     assert "; otherwise red (no “else” is given: this is the default)" in describe(status)[-1], describe(status)
+    # a status read from a fact that is one (target_status) takes no default: it is never red for want of one
+    read = {"applies_to": "program", "then": {"status": {"by": "target_status", "metric": "trust"}}}
+    assert "otherwise" not in describe(read)[-1], describe(read)
 
 
 def test_a_v2_trust_typed_without_its_answers_is_listed_on_the_why_page_as_judging_nothing(evaluated, client_as,

@@ -152,7 +152,8 @@ def _then(then: dict) -> str:
             if bands:
                 text += ": " + ", ".join(f"{_value(b[1])} when it is at least {_value(b[0])}" for b in bands
                                           if isinstance(b, list) and len(b) == 2)
-            text += _otherwise(kind, outcome, ", ")
+            if bands or "else" in outcome:  # a fact that is itself a status (target_status) has no otherwise
+                text += _otherwise(kind, outcome, ", ")
             if outcome.get("scale"):
                 text += f" (scaled to {outcome['scale'][0]:g}-{outcome['scale'][1]:g})"
             return text
