@@ -133,8 +133,8 @@ class CommitmentSink(TrackedSink):
         if current is None:
             values.setdefault("title", record["title"])
             values.setdefault("status", CommitmentStatus.not_started)
-        if resolved and current is not None and self._conflict(row, record, function, current, values):
-            return None
+        if current is not None and self._conflict(row, record, function, current, values):
+            return None  # its version's refusal is named whatever else the row holds
         refused = self._leader_refused(row, record, current, values) if self._is_leader else set()
         if resolved and not refused and current is not None and self._saved_by_another(row, record, function,
                                                                                       current, values):
@@ -395,10 +395,13 @@ class CommitmentSink(TrackedSink):
                 continue
             if not same(self._stored(current, field), value):
                 column = COLUMNS.get(field, field)
-                self.fail(row, column, record.get(column), f"leaders may change only the status and reason of "
-                          f"their commitments, not the {column.replace('_', ' ')}")
+                self._leader_may_not(row, column, record.get(column))
                 refused.add(field)
         return refused
+
+    def _leader_may_not(self, row, column: str, value) -> None:
+        self.fail(row, column, value, f"leaders may change only the status and reason of their commitments, not the "
+                  f"{column.replace('_', ' ')}")
 
     def _conflict(self, row, record, function, current, values) -> bool:
         """True (the row is left out) when the row was downloaded at an older version of the commitment
@@ -496,8 +499,12 @@ class CommitmentSink(TrackedSink):
         problems = []
         values.update(self._named(record, problems))
         for column, value, message in problems:
-            self.fail(row, column, value, message)
-            values.pop(NAMED_FIELDS.get(column, column), None)
+            field = NAMED_FIELDS.get(column, column)
+            if self._is_leader and field not in LEADER_FIELDS:  # a change a leader may not make, whatever it names
+                self._leader_may_not(row, column, value)
+            else:
+                self.fail(row, column, value, message)
+            values.pop(field, None)
         if current is not None:  # blank in the file and empty as stored (None or []): not a change
             for field in [f for f, v in values.items() if v in (None, "", []) and not f.endswith("_ids")]:
                 if getattr(current, field) in (None, "", []):
