@@ -156,7 +156,8 @@ def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):
     assert "Saving updates the draft, version 3." in editing
     started = analyst.get("/rules/stale-commitment/edit?start=2").get_data(as_text=True)
     assert "It starts from version 2 (published): saving replaces the draft, version 3." in started
-    assert analyst.get("/rules/stale-commitment/edit?start=9").status_code == 404
+    for wrong in ("9", "abc", "1.0", "", "-1"):
+        assert analyst.get(f"/rules/stale-commitment/edit?start={wrong}").status_code == 404, wrong
 
 
 def test_every_default_rule_made_findings_and_their_why_pages_reproduce_them(evaluated, client_as):

@@ -139,8 +139,8 @@ def edit(key):
     latest = draft or rule.versions[-1]
     # ?start=N: a new draft from version N (a retired one, to roll back), which "Make a new draft" on its page
     # opened as the latest version's, saying nothing
-    start = request.args.get("start", type=int)
-    started = latest if start is None else next((v for v in rule.versions if v.version == start), None)
+    start = request.args.get("start")  # a version's number as it writes it: "abc" or "1.0" names none
+    started = latest if start is None else next((v for v in rule.versions if str(v.version) == start), None)
     if started is None:
         abort(404, description=f"Rule {rule.key!r} has no version {request.args.get('start')!r} to start from.")
     return _editor(rule, json.dumps(started.definition, indent=2), based_on=latest,
