@@ -33,3 +33,19 @@ def trail(session, batch: ImportBatch) -> list[Step]:
                    AuditEvent.action.in_(list(STEPS))).order_by(AuditEvent.at, AuditEvent.id)):
         steps.append(Step(STEPS[action], person(user) if user else COMMAND_LINE, at))
     return steps
+
+
+STEP_FIELDS = {COMMIT_ACTION: "confirmed_by", REVERT_ACTION: "reverted_by"}
+
+
+def step_people(session, batch_ids: list[int]) -> dict[int, dict[str, Optional[int]]]:
+    """{batch id: {"confirmed_by": user id, "reverted_by": user id}} of the batches confirmed or reverted (the
+    API's batches), from the audit log; None where the step was taken from the command line, or not taken."""
+    found = {batch_id: dict.fromkeys(STEP_FIELDS.values()) for batch_id in batch_ids}
+    for batch_id, action, user_id in session.execute(
+            sa.select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.user_id)
+            .where(AuditEvent.entity_type == "import_batch", AuditEvent.entity_id.in_(batch_ids or [-1]),
+                   AuditEvent.action.in_(list(STEP_FIELDS))).order_by(AuditEvent.at, AuditEvent.id)):
+        found[batch_id][STEP_FIELDS[action]] = user_id  # the latest of each (a batch is confirmed once)
+    return found
+

@@ -51,11 +51,11 @@ def create_app(config=None) -> Flask:
     from importers.web import bp as imports_bp
     app.register_blueprint(imports_bp, url_prefix="/imports")
 
-    from importers import access, jobs, pipeline, revert
+    from importers import access, jobs, pipeline, revert, trail
     from importers import errors as import_errors
     from scorecard import api
     api.init_app(app, api.ImportServices(access=access, jobs=jobs, pipeline=pipeline, revert=revert,
-                                         errors=import_errors))
+                                         errors=import_errors, trail=trail))
 
     from scorecard import errors
     errors.init_app(app)

@@ -178,6 +178,12 @@ def test_posted_observations_are_one_import_batch_and_can_be_reverted(app, analy
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0
         uploader = db.session.get(ImportBatch, summary["batch"]).user_id
         assert db.session.get(User, uploader).email == "analyst@test.gov"
+    # who confirmed and who reverted it, as the batch's page says (the API gave neither)
+    assert dry.get_json()["batch"]["confirmed_by"] == uploader and dry.get_json()["batch"]["reverted_by"] is None
+    assert (reverted.get_json()["batch"]["confirmed_by"], reverted.get_json()["batch"]["reverted_by"]) == (uploader,
+                                                                                                          uploader)
+    listed = client.get(f"{PREFIX}/imports?status=reverted", headers=_bearer(analyst_token)).get_json()["items"]
+    assert [(b["id"], b["reverted_by"]) for b in listed] == [(summary["batch"], uploader)]
     twice = client.post(f"{PREFIX}/imports/{summary['batch']}/revert", headers=_bearer(analyst_token))
     assert twice.status_code == 409 and twice.content_type == "application/problem+json"
 

@@ -22,13 +22,15 @@ class ImportServices:
     - `pipeline`: `run_import` and `ImportResult.as_json()` (one file, validated and committed whole), and
       `needed_options` (the choices a layout needs made at upload);
     - `revert`: `revert_batch` and `RevertError`;
-    - `errors`: `ImportFileError` (a problem with a whole file)."""
+    - `errors`: `ImportFileError` (a problem with a whole file);
+    - `trail`: `step_people` (who confirmed and who reverted each batch, from the audit log)."""
 
     access: ModuleType
     jobs: ModuleType
     pipeline: ModuleType
     revert: ModuleType
     errors: ModuleType
+    trail: ModuleType
 
 
 def imports() -> ImportServices:

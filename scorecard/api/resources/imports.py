@@ -5,6 +5,7 @@ import contextlib
 import logging
 import threading
 import time
+from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -20,13 +21,16 @@ from scorecard.permissions import scoped
 from scorecard.storage import StorageUnavailable
 
 blp = Blueprint("api_imports", __name__, description="Import batches: upload, preview, confirm, cancel, revert.")
-BATCH_FIELDS = tuple(f for f in s.ImportBatchSchema().fields if f != "progress")
+BATCH_FIELDS = tuple(f for f in s.ImportBatchSchema().fields if f not in ("progress", "confirmed_by", "reverted_by"))
 CONFLICT = {"schema": s.ProblemSchema, "content_type": PROBLEM_JSON}
 log = logging.getLogger(__name__)
 
 
-def batch_dict(batch: ImportBatch) -> dict:
-    return {**{f: getattr(batch, f) for f in BATCH_FIELDS}, "progress": _progress(batch)}
+def batch_dict(batch: ImportBatch, people: Optional[dict] = None) -> dict:
+    """The batch as the API gives it; `people`, the page's `trail.step_people` (read for this one batch if not
+    given): who confirmed and who reverted it."""
+    people = people if people is not None else imports().trail.step_people(db.session, [batch.id])
+    return {**{f: getattr(batch, f) for f in BATCH_FIELDS}, **people.get(batch.id, {}), "progress": _progress(batch)}
 
 
 def _progress(batch: ImportBatch) -> dict:
@@ -99,7 +103,8 @@ def batches(args):
         query = query.where(ImportBatch.format == args["format"])
     found = [b for b in db.session.scalars(query) if access.refusal(current_user, b) is None]
     listing = page_of_list(found, args)
-    listing["items"] = [batch_dict(b) for b in listing["items"]]
+    people = imports().trail.step_people(db.session, [b.id for b in listing["items"]])
+    listing["items"] = [batch_dict(b, people) for b in listing["items"]]
     return listing
 
 

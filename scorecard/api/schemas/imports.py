@@ -29,6 +29,12 @@ class ImportBatchSchema(Schema):
     created_at = fields.AwareDateTime()
     committed_at = fields.AwareDateTime(allow_none=True)
     reverted_at = fields.AwareDateTime(allow_none=True)
+    confirmed_by = WholeNumber(allow_none=True, metadata={
+        "description": "The user who confirmed the import (from the audit log); null when it is not committed, or "
+                       "was confirmed from the command line (`committed_at` then set)."})
+    reverted_by = WholeNumber(allow_none=True, metadata={
+        "description": "The user who reverted the import; null when it is not reverted, or was reverted from the "
+                       "command line (`reverted_at` then set)."})
     inserted = WholeNumber(metadata={"description": PLANNED})
     updated = WholeNumber(metadata={"description": PLANNED})
     unchanged = WholeNumber(metadata={"description": PLANNED})
