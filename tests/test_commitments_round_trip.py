@@ -742,6 +742,11 @@ def test_a_row_updating_by_id_without_its_version_is_refused_not_written_over_a_
         result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
         columns = sorted(e["column"] for e in result.errors if e["row"] == align_row)
         assert columns == ["leader", "version"], result.errors
+    align["due_date"].value = "not-a-date"
+    with demo.app_context():  # and a bad cell beside them
+        result = run_import(db.session, io_file(book), user_id=user(CFO_OFFICER).id, dry_run=True)
+        columns = sorted(e["column"] for e in result.errors if e["row"] == align_row)
+        assert columns == ["due_date", "leader", "version"], result.errors
 
 
 def test_a_row_naming_its_commitment_by_title_alone_is_a_conflict_over_someone_elses_save(demo, tmp_path):
@@ -849,6 +854,13 @@ def test_a_leader_round_trips_the_status_and_reason_of_their_own(demo):
         assert sorted(said) == ["due_date", "leader", "next_step", "reason"], refused.errors
         # a name matching nothing, in a field a leader may not change: that they may not, not that it is unknown
         assert "leaders may change only the status and reason of their commitments, not the leader" in said["leader"]
+    cells["leader"].value, cells["due_date"].value = None, "not-a-date"
+    cells["programs"].value = "Nope A; Nope B"
+    with demo.app_context():  # beside a bad cell too, and once for its column however many names it holds
+        refused = run_import(db.session, io_file(book), user_id=user("leader@demo.cx.gov").id, dry_run=True)
+        programs = [e["message"] for e in refused.errors if e["column"] == "programs"]
+        assert programs == ["leaders may change only the status and reason of their commitments, not the programs"], (
+            refused.errors)
 
 
 def test_a_leaders_file_changes_nothing_on_their_commitment_once_dropped(demo):

@@ -87,8 +87,30 @@ class CommitmentSink(TrackedSink):
                 found.append(("function", record["function"], str(error)))
             else:
                 found.extend(self._out_of_scope(record, function))
-        self._named({k: v for k, v in record.items() if k != "function"}, found)
+        named = []
+        self._named({k: v for k, v in record.items() if k != "function"}, named)
+        found.extend(self._as_said(named))
+        try:  # a row by its id without its version: refused in the same upload (a bad cell names itself)
+            commitment_id, version = (cells[name].convert(values[name]) if name in values else None
+                                      for name in ("id", "version"))
+        except ValueError:
+            return found
+        if commitment_id is not None and version is None:
+            found.append(("version", None, _version_missing(commitment_id, "version" in values)))
         return found
+
+    def _as_said(self, problems: list[tuple]) -> list[tuple]:
+        """A row's unknown names (`_named`'s problems) as the row's errors: for a leader, a change they may not
+        make whatever it names, said once for its column."""
+        said, refused = [], set()
+        for column, value, message in problems:
+            if self._is_leader and NAMED_FIELDS.get(column, column) not in LEADER_FIELDS:
+                if column not in refused:
+                    refused.add(column)
+                    said.append((column, value, _leader_may_not_words(column)))
+            else:
+                said.append((column, value, message))
+        return said
 
     def finish(self) -> None:
         session = self.session
@@ -400,8 +422,7 @@ class CommitmentSink(TrackedSink):
         return refused
 
     def _leader_may_not(self, row, column: str, value) -> None:
-        self.fail(row, column, value, f"leaders may change only the status and reason of their commitments, not the "
-                  f"{column.replace('_', ' ')}")
+        self.fail(row, column, value, _leader_may_not_words(column))
 
     def _conflict(self, row, record, function, current, values) -> bool:
         """True (the row is left out) when the row was downloaded at an older version of the commitment
@@ -410,10 +431,7 @@ class CommitmentSink(TrackedSink):
         problems are still looked for): without the version nothing tells whether someone saved it since."""
         version = record.get("version")
         if version is None and record.get("id") is not None:
-            where = "is empty" if "version" in record else "is not in the file"
-            self.fail(row, "version", None, f"the version {where}: a row that updates commitment #{current.id} "
-                      "by its id must carry the version from the downloaded file, which guards against "
-                      "overwriting someone else's save; download the commitments again and make the change there")
+            self.fail(row, "version", None, _version_missing(current.id, "version" in record))
             return False  # refused (the whole file is), and the row's other problems are named too
         if version is None or version == current.version:
             return False
@@ -498,13 +516,10 @@ class CommitmentSink(TrackedSink):
             values["evidence_links"] = record["evidence_links"] or []
         problems = []
         values.update(self._named(record, problems))
-        for column, value, message in problems:
-            field = NAMED_FIELDS.get(column, column)
-            if self._is_leader and field not in LEADER_FIELDS:  # a change a leader may not make, whatever it names
-                self._leader_may_not(row, column, value)
-            else:
-                self.fail(row, column, value, message)
-            values.pop(field, None)
+        for column, value, message in self._as_said(problems):
+            self.fail(row, column, value, message)
+        for column, _value, _message in problems:
+            values.pop(NAMED_FIELDS.get(column, column), None)
         if current is not None:  # blank in the file and empty as stored (None or []): not a change
             for field in [f for f, v in values.items() if v in (None, "", []) and not f.endswith("_ids")]:
                 if getattr(current, field) in (None, "", []):
@@ -529,6 +544,17 @@ class CommitmentSink(TrackedSink):
             metrics = [_found(directory.metric, code, "metrics", problems) for code in record["metrics"] or ()]
             values["metric_ids"] = sorted({m.id for m in metrics if m})
         return values
+
+
+def _leader_may_not_words(column: str) -> str:
+    return f"leaders may change only the status and reason of their commitments, not the {column.replace('_', ' ')}"
+
+
+def _version_missing(commitment_id: int, column_given: bool) -> str:
+    """Why a row naming its commitment by id without the version it was downloaded at is refused."""
+    return (f"the version {'is empty' if column_given else 'is not in the file'}: a row that updates commitment "
+            f"#{commitment_id} by its id must carry the version from the downloaded file, which guards against "
+            "overwriting someone else's save; download the commitments again and make the change there")
 
 
 def _ordered(fields) -> list[str]:
