@@ -291,7 +291,7 @@ def _check_carried(session, batch_id: int) -> None:
         # each batch named where a pronoun stood ("reverting it … revert it first" meant two batches)
         raise RevertError(f"import {later} carried rows of batch {batch_id} unchanged (the same rows, as batch "
                           f"{batch_id} stored them), and reverting batch {batch_id} would remove them from under "
-                          f"{later}. Revert {later} first, then batch {batch_id}; nothing was reverted")
+                          f"{later}. {_revert_first(carried, batch_id).capitalize()}; nothing was reverted")
 
 
 def _sink_hook(batch, hook: str):
