@@ -15,7 +15,7 @@ from scorecard import json_bodies
 from scorecard.capacity.services import SCALE_LIMITS, scale_words, score_field, score_text
 from scorecard.fields import WholeNumberField
 from scorecard.merging import three_way
-from scorecard.models.capacity import DEFAULT_SCALE
+from scorecard.models.capacity import scale_of
 from scorecard.security import BaseForm
 from scorecard.text import as_the_box_counted, unkept_in
 
@@ -101,7 +101,7 @@ class AssessmentForm(_Versioned):
 
     def fill(self, assessment) -> None:
         """Show the stored assessment (or the default scale for one not started)."""
-        low, high = (assessment.scale_min, assessment.scale_max) if assessment else DEFAULT_SCALE
+        low, high = scale_of(assessment)
         self.scale_min.data, self.scale_max.data = str(low), str(high)
         stored = {d.domain: d for d in (assessment.domain_scores if assessment else [])}
         for domain, fields in self.entries():
@@ -150,7 +150,7 @@ class AssessmentForm(_Versioned):
         floor, ceiling = SCALE_LIMITS
         if floor <= low < high <= ceiling and low.is_integer() and high.is_integer():
             return score_text(low), score_text(high)
-        low, high = (assessment.scale_min, assessment.scale_max) if assessment else DEFAULT_SCALE
+        low, high = scale_of(assessment)
         return score_text(low), score_text(high)
 
     def field_for(self, key) -> str:

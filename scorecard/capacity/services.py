@@ -23,7 +23,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.models.capacity import DEFAULT_SCALE, CapacityStatus, total_of
+from scorecard.models.capacity import CapacityStatus, scale_of, total_of
 from scorecard.people import is_viewer, person
 from scorecard.permissions import can
 from scorecard.text import blank, cut
@@ -374,7 +374,7 @@ def _parse(posted: dict, domains: list[str], assessment: Optional[CapacityAssess
     low, high = values.get("scale_min"), values.get("scale_max")
     if low is not None and high is not None and low >= high:
         # Named at the field the user changed from what the form showed (both when both moved)
-        was = (assessment.scale_min, assessment.scale_max) if assessment is not None else DEFAULT_SCALE
+        was = scale_of(assessment)
         moved_low = low != was[0]
         if moved_low:
             problems[(None, "scale_min")] = f"Lowest score: {low} must be below the highest score, {high}."

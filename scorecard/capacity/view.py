@@ -46,7 +46,7 @@ from scorecard.models import (
     RuleVersion,
     User,
 )
-from scorecard.models.capacity import DEFAULT_SCALE, CapacityStatus
+from scorecard.models.capacity import CapacityStatus, scale_of
 from scorecard.models.commitments import commitment_programs
 from scorecard.people import person_seen_by
 from scorecard.periods import Period
@@ -225,8 +225,7 @@ class AssessmentView(_Status):
 
     @property
     def scale(self) -> tuple[int, int]:
-        a = self.assessment
-        return (a.scale_min, a.scale_max) if a else DEFAULT_SCALE
+        return scale_of(self.assessment)
 
     @property
     def version(self) -> int:
@@ -259,7 +258,7 @@ def assessment_view(session, user, component: Component, fiscal_year: int, today
     comparable = assessment is None or previous is None or _same_scale(assessment, previous)
     findings = evidence_findings(session, [d.id for d in stored.values()])
     plan = action_plan(session, user, component, domains, today, link)
-    scale = (assessment.scale_min, assessment.scale_max) if assessment else DEFAULT_SCALE
+    scale = scale_of(assessment)
     views = [DomainView(d, scale, stored.get(d), before.get(d), fiscal_year - 1, comparable,
                         findings.get(stored[d].id) if d in stored else None, plan.get(d, []))
              for d in domains]

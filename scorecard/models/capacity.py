@@ -74,6 +74,11 @@ class CapacityAssessment(TimestampMixin, Base):
                 "an admin must reopen it before it can change")
 
 
+def scale_of(assessment: Optional[CapacityAssessment]) -> tuple[int, int]:
+    """(lowest, highest) score of `assessment`; DEFAULT_SCALE for one not started (None)."""
+    return (assessment.scale_min, assessment.scale_max) if assessment is not None else DEFAULT_SCALE
+
+
 def total_of(scores) -> Optional[float]:
     """An assessment's total: the sum of its domains' scores (None while none is scored)."""
     scored = [score for score in scores if score is not None]
