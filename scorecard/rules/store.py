@@ -265,18 +265,19 @@ def default_pack() -> list[dict]:
 def export_file(session, *, drafts: bool = False) -> dict:
     """What `rules export` writes: {"rules": [...]} (`export_rules`) and the fingerprints of the drafts it holds
     (DRAFTS_HELD), which `rules import` checks: a draft saved since is not replaced unawares."""
-    rules = export_rules(session, drafts=drafts)
-    held = {}
-    if drafts:
-        for key, definition in session.execute(
-                sa.select(Rule.key, RuleVersion.definition).join(RuleVersion, RuleVersion.rule_id == Rule.id)
-                .where(RuleVersion.status == RuleStatus.draft)):
-            held[key] = digest(definition)
-    return {"rules": rules, **({DRAFTS_HELD: held} if held else {})}
+    chosen = _exported(session, drafts)
+    held = {key: digest(definition) for key, (status, definition) in chosen.items() if status is RuleStatus.draft}
+    return {"rules": [definition for _status, definition in chosen.values()], **({DRAFTS_HELD: held} if held else {})}
 
 
 def export_rules(session, *, drafts: bool = False) -> list[dict]:
     """The published definitions (with `drafts`, each rule's latest draft where it has one)."""
+    return [definition for _status, definition in _exported(session, drafts).values()]
+
+
+def _exported(session, drafts: bool) -> dict[str, tuple[RuleStatus, dict]]:
+    """{rule key: (status, definition)} of what an export holds, by key: each rule's published version, or with
+    `drafts` its latest draft where it has one."""
     wanted = [RuleStatus.published] + ([RuleStatus.draft] if drafts else [])
     query = (sa.select(Rule.key, RuleVersion.status, RuleVersion.version, RuleVersion.definition)
              .join(RuleVersion, RuleVersion.rule_id == Rule.id).where(RuleVersion.status.in_(wanted))
@@ -284,8 +285,8 @@ def export_rules(session, *, drafts: bool = False) -> list[dict]:
     chosen = {}
     for key, status, _version, definition in session.execute(query):
         if key not in chosen or status is RuleStatus.draft:
-            chosen[key] = definition
-    return [chosen[k] for k in sorted(chosen)]
+            chosen[key] = (status, definition)
+    return {key: chosen[key] for key in sorted(chosen)}
 
 
 def list_rules(session) -> list[RuleSummary]:
