@@ -18,13 +18,13 @@ import dash
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest
 
-from scorecard.periods import PeriodError, parse_period
+from scorecard.periods import PLANNED_YEARS, PeriodError, parse_period
 
 MAX_BODY_BYTES = 64 * 1024  # the heaviest callback body the pages send is well under 2 KB
 MAX_TEXT = 8192             # a pathname or query string: as long as the address the server takes (MAX_URL_LENGTH)
 MAX_PERIOD_TEXT = 40
 MAX_ID = 2**31 - 1          # the largest id a 32-bit integer column holds (PostgreSQL `integer`)
-MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 2000, 2100  # as capacity assessments and plans accept them
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = PLANNED_YEARS  # as capacity assessments and plans accept them
 MAX_TIMESTAMP = 2**53       # a browser's Date.now() fits a double exactly
 MAX_PAGE = 100_000          # a page of a long table (a page past the last one shows the last)
 

@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from importers.errors import ImportFileError
-from scorecard.cli_values import ID, YEARS
+from scorecard.cli_values import ID
+from scorecard.periods import read_planned_year
 from scorecard.text import counted
 
 
@@ -193,13 +194,10 @@ def export_ratings_command(out, fiscal_year):
 
     year = None
     if fiscal_year:
-        digits = fiscal_year.strip().upper().removeprefix("FY")
-        if not (digits.isascii() and digits.isdigit()):
-            raise click.BadParameter(f"{fiscal_year!r} is not a fiscal year like FY2026", param_hint="--fy")
-        year = int(digits) + (2000 if len(digits) == 2 else 0)
-        if not YEARS[0] <= year <= YEARS[1]:
-            raise click.BadParameter(f"{fiscal_year!r} is outside the fiscal years {YEARS[0]}-{YEARS[1]}",
-                                     param_hint="--fy")
+        try:
+            year = read_planned_year(fiscal_year)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--fy") from None
     try:
         count = export_ratings(db.session, out, year)
     except ValueError as error:

@@ -3,9 +3,10 @@ in, an id a table can hold. A value outside them is refused in one line naming t
 error), not met later as a traceback (a --today of 2206, typed for 2026, failed deep in the periods' code)."""
 import click
 
+from scorecard.periods import PLANNED_YEARS, planned_year
 from scorecard.routing import MAX_ID
 
-YEARS = (2000, 2100)  # the years a --today or --fy may name (fiscal years, due dates and assessments are within them)
+YEARS = PLANNED_YEARS  # the years a --today or --fy may name
 
 
 class Day(click.DateTime):
@@ -18,7 +19,7 @@ class Day(click.DateTime):
 
     def convert(self, value, param, ctx):
         day = super().convert(value, param, ctx)
-        if not YEARS[0] <= day.year <= YEARS[1]:
+        if not planned_year(day.year):
             self.fail(f"{value!r} is outside the years {YEARS[0]}-{YEARS[1]} the scorecard works in", param, ctx)
         return day
 

@@ -10,7 +10,27 @@ from typing import Optional
 
 from scorecard.clock import agency_today, agency_zone
 
-MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1900, 2200
+MIN_FISCAL_YEAR, MAX_FISCAL_YEAR = 1900, 2200  # a quarter's year as read from a file
+# The fiscal years the product plans for: a plan's, a target's, an assessment's, a due date's, a --fy or --today,
+# and the quarters the pages open. Outside them a year is a typing slip (0001, 9999, -2027), not a plan.
+PLANNED_YEARS = (2000, 2100)
+
+
+def planned_year(year: int) -> bool:
+    """Whether `year` is one of the fiscal years the product plans for (PLANNED_YEARS)."""
+    return PLANNED_YEARS[0] <= year <= PLANNED_YEARS[1]
+
+
+def read_planned_year(value: str) -> int:
+    """A fiscal year the product plans for, typed 2027, FY2027 or FY27 (ASCII digits: "٢٠٢٦" is refused, as
+    everywhere else); a ValueError naming what is wrong otherwise."""
+    digits = value.strip().upper().removeprefix("FY").strip()
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"{value[:40]!r} is not a fiscal year like FY2026")
+    year = 2000 + int(digits) if len(digits) == 2 else int(digits) if len(digits) < 10 else None
+    if year is None or not planned_year(year):
+        raise ValueError("{!r} is outside the fiscal years {}-{}".format(value[:40], *PLANNED_YEARS))
+    return year
 
 ACCEPTED = ("FY2025-Q1, FY25 Q1, 2025Q1, 2025-Q1, Q1 FY2025, Q1 2025, 2025-1, 2025/1, "
             "FY2025 Quarter 1, 'fiscal_year=2025, quarter=1', or a date such as 2024-11-15, "

@@ -858,6 +858,21 @@ def test_plan_weights_break_opm_rules_and_bad_cells(demo, tmp_path):
         assert_error(bad, 8, "Target", 4.5, "no FY2028 target for 'trust'", "targets layout")
 
 
+def test_a_plans_fiscal_year_is_one_the_product_plans_for(demo, tmp_path):
+    """"-2027" was read as FY2027 (an existing plan's weights rewritten), "٢٠٢٦" as FY2026, and FY2101 or 1999
+    imported into a year the leaders page, the API and the ratings export do not open."""
+    with demo.app_context():
+        before = snapshot()
+        rows = plan_rows()[:5]
+        for row, year in zip(rows, ("-2027", "FY2101", "1999", "٢٠٢٦")):
+            row[1] = year
+        bad = assert_rejected_without_writes(write_xlsx(tmp_path / "years.xlsx", PLAN_HEADER, rows), before)
+        assert_error(bad, 2, "Fiscal year", "-2027", "not a fiscal year")
+        assert_error(bad, 3, "Fiscal year", "FY2101", "outside 2000-2100, the years the scorecard plans for")
+        assert_error(bad, 4, "Fiscal year", "1999", "outside 2000-2100")
+        assert_error(bad, 5, "Fiscal year", "٢٠٢٦", "not a fiscal year")
+
+
 def test_an_unknown_leaders_closest_names_are_said_as_stored(demo):
     """'morgan chen' (the key names are compared as) was offered for 'Morgan Chenn'."""
     from importers.resolve import Unknown

@@ -908,3 +908,20 @@ def test_a_decision_keeps_the_proposal_it_answered_when_the_findings_move_on(eva
         assert db.session.get(Finding, then["id"]) is None
     words = _answered(client.get(f"/plans/{plan_id}").get_data(as_text=True), element_id)
     assert then["explanation"] in words and f"Finding {then['id']} has been deleted since" in words, words
+
+
+@pytest.mark.parametrize("given, said", [
+    ("99999999999999999999", "'99999999999999999999' is outside the fiscal years 2000-2100"),
+    ("-1", "'-1' is not a fiscal year like FY2026"), ("٢٠٢٦", "'٢٠٢٦' is not a fiscal year like FY2026"),
+    ("FY2101", "'FY2101' is outside the fiscal years 2000-2100")])
+def test_the_plans_list_names_a_year_it_cannot_show_and_lists_every_year(demo, given, said):
+    """?year=99999999999999999999 was a 500 (too large for the database's integer), -1 a heading "of FY-1" and
+    "٢٠٢٦" read as 2026; such a year is named as ignored and every year's plans listed."""
+    with demo.app_context():
+        client = demo.test_client(user=user("executive"))
+    every = html.unescape(client.get("/plans/").get_data(as_text=True))
+    page = client.get("/plans/", query_string={"year": given})
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and f"The filter was ignored: Fiscal year: {said}." in text
+    assert "Plans you may see, newest" in text and text.count("<tr><th") == every.count("<tr><th") > 0
+    assert "FY2026" in client.get("/plans/", query_string={"year": "FY26"}).get_data(as_text=True)

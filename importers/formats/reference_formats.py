@@ -9,7 +9,7 @@ from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
 from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text
 from scorecard.auth.services import email_problem
-from scorecard.capacity.services import FISCAL_YEARS, NARRATIVE_MAX, evidence_links, valid_year
+from scorecard.capacity.services import NARRATIVE_MAX, evidence_links
 from scorecard.commitments.services import MAX_TEXT_LENGTH, TypedLinks, link_problem
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -20,12 +20,14 @@ from scorecard.models import (
     RatingMethod,
     ScopeType,
 )
-from scorecard.periods import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
+from scorecard.periods import PLANNED_YEARS, planned_year
 
 # ------------------------------------------------------------------------------ converters
 
 # "2025.0": a year a tool wrote as a decimal number (pandas, a CSV from a float column), as the metrics layout reads it
-_FISCAL_YEAR = re.compile(r"(?:fy|fiscal\s*year)?\s*[-_ ]?\s*(\d{4})(?:\.0+)?|(?:fy|fiscal\s*year)\s*[-_ ]?\s*(\d{2})")
+# (a sign or a dash only after FY: "-2027" is no year; digits of other scripts are not read as years)
+_FY = r"(?:fy|fiscal\s*year)\s*[-_ ]?\s*"
+_FISCAL_YEAR = re.compile(rf"(?:{_FY})?([0-9]{{4}})(?:\.0+)?|{_FY}([0-9]{{2}})")
 _LINK_SPLIT = re.compile(r"[\s;]+")
 _NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
 _CHOICE = re.compile(r"[\W_]+")
@@ -57,7 +59,8 @@ def org_name(limit: int):
 
 
 def to_fiscal_year(raw):
-    """A fiscal year written FY2025, FY 2025, FY25, 2025 or 2025.0."""
+    """A fiscal year written FY2025, FY 2025, FY25, 2025 or 2025.0, within the years the product plans for
+    (periods.PLANNED_YEARS: the pages, the API and the CLI open no other)."""
     value = to_text(raw)
     if value is None:
         return None
@@ -65,8 +68,9 @@ def to_fiscal_year(raw):
     if not match:
         raise ValueError(f"{value!r} is not a fiscal year (write FY2025 or 2025)")
     year = int(match[1]) if match[1] else 2000 + int(match[2])
-    if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
-        raise ValueError(f"fiscal year {year} is outside {MIN_FISCAL_YEAR}-{MAX_FISCAL_YEAR}")
+    if not planned_year(year):
+        first, last = PLANNED_YEARS
+        raise ValueError(f"fiscal year {year} is outside {first}-{last}, the years the scorecard plans for")
     return year
 
 
@@ -497,14 +501,6 @@ CAPACITY_COLUMNS = (
 )
 
 
-def to_assessment_year(raw):
-    """A capacity assessment's fiscal year: within the years the web pages open (2000-2100)."""
-    year = to_fiscal_year(raw)
-    if year is not None and not valid_year(year):
-        raise ValueError(f"fiscal year {year} is outside {FISCAL_YEARS[0]}-{FISCAL_YEARS[1]}, the years assessed")
-    return year
-
-
 def to_evidence(raw):
     """Evidence links as the assessment form takes them (capacity.services.evidence_links), one per
     line, a space or a semicolon."""
@@ -516,7 +512,7 @@ class CapacityRow(RowSchema):
     """As the assessment form checks them: the years assessed, the narrative's length, the links."""
 
     component = Cell(text(200))
-    fiscal_year = Cell(to_assessment_year)
+    fiscal_year = Cell(to_fiscal_year)
     domain = Cell(to_domain)
     score = Cell(to_number)
     narrative = Cell(text(NARRATIVE_MAX))

@@ -18,12 +18,12 @@ from scorecard.capacity.services import (
     reopen,
     save,
     submit,
-    valid_year,
 )
 from scorecard.capacity.view import assessment_view, grid
 from scorecard.clock import agency_today, moment
 from scorecard.extensions import db
 from scorecard.models import Component
+from scorecard.periods import planned_year
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
 
@@ -171,7 +171,7 @@ def reopen_assessment(component_id, fiscal_year):
 def _component(component_id: int, fiscal_year: int) -> Component:
     """The component, or 404 (as for a fiscal year no assessment can have)."""
     component = db.session.get(Component, component_id)
-    if component is None or not valid_year(fiscal_year):
+    if component is None or not planned_year(fiscal_year):
         abort(404)
     return component
 

@@ -34,7 +34,6 @@ REVERT_ACTION = "import.revert"  # the AuditEvent.action (on the import batch) o
 # the AuditEvent.action, on the assessment, of an import's changes undone by its revert (importers.sinks.capacity)
 IMPORT_REVERTED_ACTION = "capacity.import_reverted"
 YEARS_SHOWN = 6                 # fiscal years in the grid: the latest with assessments, and the current one
-FISCAL_YEARS = (2000, 2100)     # a fiscal year outside these is no assessment's
 SCALE_LIMITS = (0, 100)         # the lowest and highest a scale may run from and to
 NARRATIVE_MAX = 10_000
 REASON_MAX = 4_000
@@ -196,10 +195,6 @@ def may_edit(user, assessment: Optional[CapacityAssessment]) -> bool:
 
 def may_reopen(user, assessment: Optional[CapacityAssessment]) -> bool:
     return can(user, "reopen_capacity") and assessment is not None and assessment.is_submitted
-
-
-def valid_year(fiscal_year: int) -> bool:
-    return FISCAL_YEARS[0] <= fiscal_year <= FISCAL_YEARS[1]
 
 
 def is_link(text: str) -> bool:

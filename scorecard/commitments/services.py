@@ -37,6 +37,7 @@ from scorecard.models import (
 )
 from scorecard.naming import labels
 from scorecard.people import is_viewer, person, person_seen_by
+from scorecard.periods import PLANNED_YEARS, planned_year
 from scorecard.permissions import can
 from scorecard.signals import commitment_changed
 from scorecard.text import (
@@ -72,7 +73,7 @@ LEADER_FIELDS = frozenset({"status", "reason"})  # a leader changes these (and a
 MAX_LINKS = 20
 MAX_LINK_LENGTH = evidence.MAX_LINK_LENGTH
 MAX_TEXT_LENGTH = 10_000  # a description, reason, next step, drop reason or history note, on every path
-DUE_YEARS = (2000, 2100)  # a due date outside these years is a typing slip (0001, 9999), not a plan
+DUE_YEARS = PLANNED_YEARS  # a due date outside these years is a typing slip (0001, 9999), not a plan
 
 class CommitmentError(ValueError):
     """A change refused by a rule of the domain; `problems` maps each field to its message."""
@@ -381,7 +382,7 @@ def title_key(title: str) -> str:
 
 def _due_problem(due: Optional[date]) -> Optional[str]:
     """A due date within the years the product plans for (DUE_YEARS), else what is wrong with it."""
-    if due is not None and not DUE_YEARS[0] <= due.year <= DUE_YEARS[1]:
+    if due is not None and not planned_year(due.year):
         return f"{due.isoformat()} is not a due date: give one from {DUE_YEARS[0]} to {DUE_YEARS[1]}"
     return None
 

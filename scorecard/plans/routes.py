@@ -10,6 +10,7 @@ from scorecard.extensions import db
 from scorecard.models import Leader, PerformancePlan, PlanElement
 from scorecard.paging import page_of
 from scorecard.people import person_seen_by
+from scorecard.periods import read_planned_year
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
 from scorecard.plans.basis import answered
@@ -42,7 +43,12 @@ def index():
     query = visible_plans(db.session, current_user)
     years = sorted(db.session.scalars(query.with_only_columns(PerformancePlan.fiscal_year).order_by(None)
                                       .distinct()), reverse=True)
-    year = request.args.get("year", type=int)
+    year, problem = None, None
+    if request.args.get("year", "").strip():  # a year out of the years planned for is named, and all years shown
+        try:
+            year = read_planned_year(request.args["year"])
+        except ValueError as error:
+            problem = f"Fiscal year: {error}"
     if year is not None:
         query = query.where(PerformancePlan.fiscal_year == year)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
@@ -53,7 +59,7 @@ def index():
                                         sa.orm.contains_eager(PerformancePlan.leader).joinedload(Leader.function))
                                .offset(shown.start).limit(PLANS_PAGE)).all()
     return render_template("plans/index.html", plans=plans, total=total, page=shown.number, pages=shown.pages,
-                           years=years, year=year, first=shown.first, labels=RATING_LABELS,
+                           years=years, year=year, problem=problem, first=shown.first, labels=RATING_LABELS,
                            decided=decided_summaries(db.session, [p.id for p in plans]))
 
 

@@ -13,7 +13,7 @@ from scorecard import periods
 from scorecard.extensions import db
 from scorecard.fields import LARGEST, whole_number
 from scorecard.models import Component, Function, Metric
-from scorecard.periods import PeriodError, parse_period
+from scorecard.periods import PLANNED_YEARS, PeriodError, parse_period
 from scorecard.text import bidi_problem, line_breaks, name_key, unkept_character, words
 
 MAX_PAGE_SIZE = 500
@@ -299,7 +299,7 @@ class Within(validate.Range):
                                                    f"{self.takes}")
 
 
-FISCAL_YEAR = Within(2000, 2100, "a year from 2000 to 2100")  # the years the product plans for
+FISCAL_YEAR = Within(*PLANNED_YEARS, "a year from {} to {}".format(*PLANNED_YEARS))  # the years the product plans for
 
 
 class PageArgs(Schema):
