@@ -1,6 +1,7 @@
 """The ratings export: leaders' element ratings, one row per plan element — the proposal, the
 rating official's decision, the plan's summary score and level (of the decisions alone, as the plans
-list, the leaders dashboard and the API's `summary` give it: blank until every element is decided)
+list, the leaders dashboard and the API's `summary` give it: blank until every element is decided, or a critical
+element is decided at 1, which makes it level 1 at once)
 and, apart, its projected summary (decisions where made, the rules' proposals otherwise, as the plan's
 page shows it while decisions are outstanding: not a rating) — as .csv or .xlsx
 (`scorecard export ratings`)."""
