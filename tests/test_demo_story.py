@@ -270,6 +270,10 @@ def test_last_years_plans_are_rated_by_the_rating_official_with_summary_levels(d
     assert len(decisions) == 60 * 5 and {d.decided_by_id for d in decisions} == {official.id}
     year_end = Period(CURRENT_FY - 1, 4).end
     assert all(year_end < day_of(d.at) < DEMO_TODAY for d in decisions)
+    with demo.app_context():  # each made after the files it answered were imported (10 of 49 cited a later one)
+        committed = dict(db.session.execute(sa.select(ImportBatch.id, ImportBatch.committed_at)).all())
+    cited = [(d.at, committed[b]) for d in decisions for e in d.basis for b in e.get("import_batches", ())]
+    assert cited and all(imported < at for at, imported in cited), min(at - imported for at, imported in cited)
     # a decision that differs from the proposal (or has none to answer) says why
     assert all(d.justification for d in decisions if d.confirmed_rating != d.proposed_rating)
     assert any(d.proposed_rating is not None and d.confirmed_rating != d.proposed_rating for d in decisions)

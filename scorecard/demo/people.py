@@ -17,6 +17,7 @@ from scorecard.demo.story import (
 from scorecard.models import (
     AuditEvent,
     ElementRating,
+    ImportBatch,
     Leader,
     PerformancePlan,
     PlanElement,
@@ -121,7 +122,9 @@ OVERRIDES = ("A rise in the second half of the year, after the intake redesign, 
 def rate_last_year(session, fiscal_year: int, today: date, moment: datetime) -> None:
     """The rating official's decisions on every element of last year's plans, beside what the rules
     proposed: the proposal confirmed, a few overridden one step up with a justification, and the
-    elements no rule rates (the other ECQs) rated on the narrative, with a justification."""
+    elements no rule rates (the other ECQs) rated on the narrative, with a justification. They are made
+    after the last file they answer was imported: a decision of 18 October had cited the year's last quarter,
+    imported the next day."""
     rng = random_stream("ratings")
     official = session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
     plans = session.scalars(
@@ -130,10 +133,18 @@ def rate_last_year(session, fiscal_year: int, today: date, moment: datetime) -> 
         .order_by(PerformancePlan.id)).all()
     requirements = [r for p in plans for e in p.elements for r in e.requirements if r.is_cx]
     proposals = requirement_proposals(session, [r.id for r in requirements], today)
-    year_end = datetime.combine(Period(fiscal_year, 4).end, time(16, 0), tzinfo=UTC)
+    bases = {element.id: with_batches(session, [
+        entry(r, d, rule_key=d.rule_key if d else None, rule_version=version)
+        for r in element.requirements for d, version in [proposals.get(r.id, (None, None))]])
+        for plan in plans for element in plan.elements}
+    answered = {b for basis in bases.values() for e in basis for b in e.get("import_batches", ())}
+    imported = session.scalar(sa.select(sa.func.max(ImportBatch.committed_at)).where(ImportBatch.id.in_(answered)))
+    first = datetime.combine(Period(fiscal_year, 4).end, time(16, 0), tzinfo=UTC) + timedelta(days=18)
+    if imported is not None:
+        first = max(first, datetime.combine(imported.date() + timedelta(days=1), time(15, 0), tzinfo=UTC))
     overridden = 0
     for k, plan in enumerate(plans):
-        at = min(year_end + timedelta(days=18 + k % 20, hours=k % 5), moment - timedelta(days=1))
+        at = min(first + timedelta(days=k % 20, hours=k % 5), moment - timedelta(days=1))
         for element in plan.elements:
             drafts = [proposals.get(r.id, (None, None)) for r in element.requirements]
             proposed = element_rating([d.rating if d else None for d, _ in drafts], plan.rating_method.value)
@@ -144,10 +155,8 @@ def rate_last_year(session, fiscal_year: int, today: date, moment: datetime) -> 
                 overridden += 1
             else:
                 rating, why = proposed, None
-            basis = with_batches(session, [entry(r, d, rule_key=d.rule_key if d else None, rule_version=version)
-                                           for r, (d, version) in zip(element.requirements, drafts)])
             decision = ElementRating(element=element, proposed_rating=proposed, confirmed_rating=rating,
-                                     justification=why, decided_by_id=official.id, at=at, basis=basis)
+                                     justification=why, decided_by_id=official.id, at=at, basis=bases[element.id])
             session.add(decision)
             session.add(AuditEvent(user_id=official.id, at=at, action="plan.rate", entity_type="plan_element",
                                    entity_id=element.id, before={"proposed_rating": proposed},
