@@ -880,8 +880,9 @@ def test_a_workbook_whose_data_is_on_a_hidden_sheet_says_so_when_its_layout_is_n
 
 
 def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, tmp_path):
-    """0.85 and 0.9 for a percent metric were stored as 0.85% and 0.9% without a word. Beside a value above 1
-    the column is on the 0-100 scale: its 0.5% is a small percent, not a share."""
+    """0.85 and 0.9 for a percent metric were stored as 0.85% and 0.9% without a word, and 1 (a share of 100%) as 1%
+    beside a 0.99 that was said. Beside a value above 1 the column is on the 0-100 scale: its 0.5% is a small
+    percent, not a share."""
     def adoption(name: str, values: list[str]) -> list:
         rows = [["Benefits Administration", "Benefits Call Center", None, "digital_adoption", f"FY2025-Q{k}", "", "",
                  value, None, None, None, None, None, None, None, None] for k, value in enumerate(values, start=1)]
@@ -891,17 +892,20 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
         return [w for w in result.warnings if w.startswith("digital_adoption")]
 
     [warning] = adoption("shares.csv", ["0.85", "1", "0.9", "0"])
-    assert "2 of its values in this file are between 0 and 1 where the file gives the program or function none " \
+    assert "3 of its values in this file are between 0 and 1 where the file gives the program or function none " \
            "above 1 (the first on row 2: 0.85, stored as 0.85%; that program's quarters stored already reach 65.6, " \
            "so it is most likely a share)" in warning and "(85, or 85%)" in warning, (
                "the demo's stored quarters of the program (46 to 65.6): it said the program had none above 1")
-    assert "percents below 1, nothing" in warning
+    assert "percents of 1 or less, nothing" in warning
     assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
-    [one] = adoption("one.csv", ["0.85", "1", "0"])  # it read "1 of its values in this file are ..."
+    [one] = adoption("one.csv", ["0.85", "0"])  # it read "1 of its values in this file are ..."
     assert "1 of its values in this file is between 0 and 1 where the file gives the program or function none " \
            "above 1 (on row 2: 0.85, stored as 0.85%; that program's quarters stored already reach 65.6, so it is " \
            "most likely a share). If it is a share, give it as a percent (85, or 85%) and upload " \
-           "the file again; if it is a percent below 1, nothing needs to change." in one
+           "the file again; if it is a percent of 1 or less, nothing needs to change." in one
+    [whole] = adoption("whole.csv", ["1", "1.0", "0"])  # 1 is 100% as a share: said, as 0.99 is
+    assert "2 of its values in this file are between 0 and 1" in whole and "row 2: 1, stored as 1%" in whole
+    assert "(100, or 100%)" in whole
     merged = [["Benefits Administration", program, None, "digital_adoption", "FY2025-Q1", "", "", value, *[None] * 8]
               for program, value in (("Benefits Call Center", "0.85"), ("Disability Compensation Claims", "88"))]
     with demo.app_context():

@@ -437,7 +437,7 @@ class ObservationSink:
         on_100 = {key[:2] for key, values in self.rows.items()
                   if key[0] in percent and values[_VALUE_AT] is not None and values[_VALUE_AT] > 1}
         candidates = {key: values[_VALUE_AT] for key, values in self.rows.items()
-                      if key[0] in percent and values[_VALUE_AT] is not None and 0 < values[_VALUE_AT] < 1
+                      if key[0] in percent and values[_VALUE_AT] is not None and 0 < values[_VALUE_AT] <= 1
                       and key[:2] not in on_100}
         stored_so = self._stored_as_they_are(candidates)
         for key, value in candidates.items():
@@ -458,7 +458,7 @@ class ObservationSink:
                 f"({'on' if one else 'the first on'} row {row}: {value:g}, stored as {value:g}%{beside}). "
                 f"If {'it is a share, give it as a percent' if one else 'they are shares, give them as percents'} "
                 f"({value * 100:g}, or {value * 100:g}%) and upload the file again; if "
-                f"{'it is a percent' if one else 'they are percents'} below 1, nothing needs to change.")
+                f"{'it is a percent' if one else 'they are percents'} of 1 or less, nothing needs to change.")
 
     def _stored_on_100(self, series: set) -> dict:
         """{(metric id, subject key): the highest value stored} of those `series` with a stored value above 1:
@@ -480,7 +480,7 @@ class ObservationSink:
         o = Observation
         query = sa.select(o.metric_id, o.subject_key, o.period, o.channel, o.touchpoint, o.value).where(
             o.metric_id.in_({key[0] for key in candidates}), o.subject_key.in_({key[1] for key in candidates}),
-            o.period.in_({key[2] for key in candidates}), o.value > 0, o.value < 1)
+            o.period.in_({key[2] for key in candidates}), o.value > 0, o.value <= 1)
         found = set()
         for metric, subject, period, channel, touchpoint, value in self.session.execute(query):
             key = (metric, subject, period, channel, touchpoint_key(touchpoint))

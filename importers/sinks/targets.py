@@ -89,7 +89,7 @@ def _shares(planned) -> list[str]:
     found: dict[str, list] = {}
     for row, _key, metric, values, label in planned:
         numbers = [values[c] for c in ("target", "green_at", "amber_at")]
-        if metric.kind is MetricKind.percent and 0 < values["target"] < 1 and all(0 <= v < 1 for v in numbers):
+        if metric.kind is MetricKind.percent and 0 < values["target"] <= 1 and all(0 <= v <= 1 for v in numbers):
             found.setdefault(metric.code, []).append((row, values["target"], label))
     out = []
     for code, rows in sorted(found.items()):
@@ -97,6 +97,6 @@ def _shares(planned) -> list[str]:
         out.append(f"{code} is a percent (0 to 100), and {len(rows):,} of its targets in this file have the target "
                    f"and thresholds between 0 and 1 (the first on row {row}, for {label}: {target:g}, stored as "
                    f"{target:g}%). If they are shares, give them as percents ({target * 100:g}, or {target * 100:g}%) "
-                   "and upload the file again; if they are percents below 1, nothing needs to change.")
+                   "and upload the file again; if they are percents of 1 or less, nothing needs to change.")
     return out
 
