@@ -21,11 +21,15 @@ UNKEPT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # The vertical tab and the form feed: a line break and a page break as Word puts them on the clipboard
 # (Shift+Enter is a vertical tab). Not refused: every way in reads them as a line break (`line_breaks`).
 WORD_BREAKS = re.compile("[\x0b\x0c]")
+# ...and so Windows' "\r\n" and a lone "\r": a text box sends "\r\n" and its form keeps "\n"; a CSV cell or a
+# JSON text kept the "\r", which an Excel export does not give back (its re-import read as a change)
+BREAKS = re.compile("\r\n?|[\x0b\x0c]")
 
 
 def line_breaks(value):
-    """A text with Word's line and page breaks as line breaks ("\\n"); anything else as it is."""
-    return WORD_BREAKS.sub("\n", value) if isinstance(value, str) and ("\x0b" in value or "\x0c" in value) else value
+    """A text with every line break as "\\n" (Word's line and page breaks, "\\r\\n" and "\\r"); anything else
+    as it is."""
+    return BREAKS.sub("\n", value) if isinstance(value, str) and BREAKS.search(value) else value
 
 
 def as_the_box_counted(value):

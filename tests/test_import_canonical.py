@@ -335,14 +335,17 @@ def test_formula_text_is_stored_as_text_and_neutralised_on_export(demo, tmp_path
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_an_export_of_formula_like_text_imports_back_as_nothing_changed(demo, tmp_path, suffix):
     """The export's apostrophe comes off on import: the touchpoints are the same keys, not new rows
-    pooled a second time."""
+    pooled a second time. A line break is kept as "\\n" whichever way it came."""
     hostile = ["=HYPERLINK(\"http://evil.example/\",\"click\")", "+cmd|' /C calc'!A0", "@SUM(1+1)"]
     rows = [survey_row(touchpoint=t, period="FY2022-Q1") for t in hostile]
     rows.append(survey_row(touchpoint="Web form", period="FY2022-Q1", metric="ease"))
     rows[0][-2] = "-2+3 was the question"  # question_text, formula-like too
+    # a CSV cell's Windows line breaks: an Excel export gives back "\n", which had read as 1 updated
+    rows[1][-1] = "line one\r\nline two\rline three"
     with demo.app_context():
         assert run_import(db.session, write_csv(tmp_path / "in.csv", rows)).status == "imported"
         before = _count()
+        assert "line one\nline two\nline three" in set(db.session.scalars(sa.select(Observation.notes)))
     out = tmp_path / f"out.{suffix}"
     runner = demo.test_cli_runner()
     assert runner.invoke(args=["export", "observations", "--out", str(out), "--period", "FY2022-Q1"]).exit_code == 0
