@@ -115,6 +115,12 @@ def _same(a, b) -> bool:
     return a == b
 
 
+
+def _year_written(raw) -> str:
+    """The year a period is written with ("2026" of "2026-02"), for an example in its own years."""
+    found = re.search(r"\d{4}", str(raw))
+    return found.group(0) if found else "2025"
+
 class ObservationSink:
     table = "observations"
 
@@ -413,13 +419,16 @@ class ObservationSink:
         function with none above 1 in the file (0.85 is stored as 0.85%, where a share of 85% was likely
         meant; beside a value above 1 the series is on the 0-100 scale, and a small value is a small
         percent), but those stored as they are already (`_stored_as_they_are`)."""
-        if not self._plainly_monthly:  # nothing in the file shows it holds months: not summed on a guess
+        refused = not self._plainly_monthly and self._guessed
+        if refused:  # nothing in the file shows it holds months: not summed on a guess
             self.errors.extend(SinkError(row, "period", raw, (
-                f"{raw!r} is read as a month of {period}, as row {first}, but 2025-01 to 2025-04 may mean "
-                "quarters and no other period in the file shows it holds months: write months as dates "
-                "(2025-02-01) or quarters as FY2025-Q1")) for row, raw, period, first in self._guessed)
-        self.warnings = self._touchpoints_alike() + self._months_alike() + self._calendar_alike()
-        if self.rolled_up:
+                f"{raw!r} is read as a month of {period}, as row {first}, but {year}-01 to {year}-04 may mean "
+                f"quarters and no other period in the file shows it holds months: write months as dates "
+                f"({year}-02-01) or quarters as FY{year}-Q1")) for row, raw, period, first in self._guessed
+                for year in [_year_written(raw)])
+        # the refusal says what to write: not "if it is a month, nothing needs to change", nor months "added"
+        self.warnings = self._touchpoints_alike() + ([] if refused else self._months_alike()) + self._calendar_alike()
+        if self.rolled_up and not refused:
             one = self.rolled_up == 1
             self.warnings.append(
                 f"{counted(self.rolled_up, 'monthly row')} {'was' if one else 'were'} added into the row of "
