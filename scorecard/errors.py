@@ -27,6 +27,10 @@ SAVED_TWICE = ("What you sent met something saved at the same moment (a second c
                "page again to see what is saved now.")
 DATABASE_DOWN = ("The database is not answering (it may be restarting). Nothing was changed; try again in a "
                  "minute.")
+# SQLite's one writer, held past the wait (busy_timeout) by a long change of another request or command: the
+# database answers, and said "not answering (it may be restarting)" an officer looked for an outage.
+DATABASE_BUSY = ("The database is busy with another long change (an import, its revert or an evaluation of the "
+                 "rules). Nothing was changed; try again in a minute.")
 # The same, met after the request had saved its change (reading it back for the answer): sent again, it could
 # be saved twice.
 DATABASE_DOWN_AFTER_SAVE = ("Your change was saved, but the database stopped answering (it may be restarting) "
@@ -285,7 +289,14 @@ def unavailable_words(error) -> Optional[str]:
         _roll_back()
         return NOT_SET_UP if _not_set_up() else None
     database_gone(error)
-    return NOT_SET_UP if _is_missing_table(error) and _not_set_up() else database_down_words()
+    if _is_missing_table(error) and _not_set_up():
+        return NOT_SET_UP
+    return DATABASE_BUSY if _is_locked(error) and not saved_a_change() else database_down_words()
+
+
+def _is_locked(error) -> bool:
+    """SQLite's word for a write that waited its busy_timeout for another writer to finish."""
+    return error.orig is not None and str(error.orig).startswith("database is locked")
 
 
 def _is_missing_table(error) -> bool:

@@ -11,6 +11,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# How long a write on SQLite waits for another writer (an import, its revert, an evaluation) before it is
+# answered 503, nothing changed (errors.DATABASE_BUSY)
+SQLITE_BUSY_MS = 15_000
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -21,7 +24,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS:d}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-65536")

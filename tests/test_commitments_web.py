@@ -1993,6 +1993,38 @@ def test_a_failure_after_the_commitment_was_made_says_it_was_made(demo, monkeypa
         assert counts(Commitment) == before + 1
 
 
+def test_a_save_that_waits_too_long_for_another_writer_says_the_database_is_busy(demo, monkeypatch):
+    """SQLite has one writer: a save that met a long revert said "The database is not answering (it may be
+    restarting)", and the officer looked for an outage. It says the database is busy, nothing changed."""
+    import sqlite3
+
+    from scorecard import extensions
+
+    with demo.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL's writers wait on the rows they change, not on one another")
+        monkeypatch.setattr(extensions, "SQLITE_BUSY_MS", 100)
+        db.engine.dispose()  # connections made anew, with the shorter wait
+        path = db.engine.url.database
+        url = f"/commitments/{cfo_open_commitment().id}/edit"
+        before = counts(CommitmentUpdate)
+    monkeypatch.setitem(demo.config, "PROPAGATE_EXCEPTIONS", False)
+    officer = signed_in(demo, CFO_OFFICER)
+    page = officer.get(url).get_data(as_text=True)
+    writer = sqlite3.connect(path)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another request's long change holds the write lock
+        answer = submit(officer, url, page=page, status="at_risk", reason="Vendor slipped a month.")
+    finally:
+        writer.rollback()
+        writer.close()
+    said = html.unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 503 and "The database is busy with another long change" in said, said[-600:]
+    assert "Nothing was changed; try again in a minute." in said and "restarting" not in said
+    with demo.app_context():
+        assert counts(CommitmentUpdate) == before
+
+
 def test_a_commitment_saved_on_the_page_is_judged_again_by_the_rules(evaluated):
     """Moving an overdue commitment's due date on the page left its 'overdue' finding (and the ratings that
     read it) until the next evaluation; importing the same change evaluated at once. A save now evaluates
