@@ -477,6 +477,40 @@ def test_space_opens_a_filter_as_enter_does(browsers, control):
     assert driver.current_url == address, "nothing chosen"
 
 
+@pytest.mark.parametrize("path, control", [("/dashboards/heatmap", "heatmap-period"),
+                                           ("/dashboards/program?id=1", "program-id")])
+def test_at_400_percent_zoom_an_open_filter_list_stays_on_the_screen(browsers, path, control):
+    """At 400% zoom (320 by 256 px) a filter's list opened 50 px above the screen or ran below it: its search box
+    and the option under the keyboard out of sight, where a list fixed in place cannot be scrolled to (WCAG 1.4.10,
+    2.4.7). It is no taller than the room its side of the filter has."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    with served.at_width(driver, 320, 256):
+        browser.open(path)
+        driver.execute_script(f"document.getElementById('{control}').scrollIntoView({{block: 'center'}});"
+                              f"document.getElementById('{control}').focus()")
+        ActionChains(driver).send_keys(Keys.ENTER).perform()
+        browser.wait(lambda d: d.execute_script(
+            "return !!(document.activeElement && document.activeElement.closest('.dash-dropdown-content'))"))
+        for _ in range(4):
+            ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
+        time.sleep(0.3)
+        seen = driver.execute_script("""
+            const box = e => e.getBoundingClientRect();
+            const list = box(document.querySelector('.dash-dropdown-content'));
+            const search = document.querySelector('.dash-dropdown-content .dash-dropdown-search');
+            const option = document.activeElement.closest('.dash-dropdown-option') || document.activeElement;
+            return {list: [list.top, list.bottom], search: search && [box(search).top, box(search).bottom],
+                    option: [box(option).top, box(option).bottom], screen: innerHeight};""")
+        ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    assert seen["list"][0] >= 0 and seen["list"][1] <= seen["screen"] + 1, seen
+    assert seen["search"] is None or seen["search"][0] >= 0, seen
+    assert seen["option"][0] >= 0 and seen["option"][1] <= seen["screen"] + 1, seen
+
+
 def test_the_quarter_and_agency_chosen_go_with_the_dashboards_navigation(browsers):
     """A meeting held on a past quarter: the tabs open on it (and on the agency chosen), through a page that has
     no quarter; a page showing the latest forgets it. The links say so before they are used."""
