@@ -223,6 +223,16 @@ def test_a_filters_change_is_said_in_a_status_region_that_stays_on_the_page(exec
                             said), said
 
 
+def test_the_leaders_pager_comes_before_the_list_it_turns(executive):
+    """Below the list, Previous onto a page of 100 rows left the focused button 4,000 px down the page, out of
+    sight, and the first page's rows were 231 Tabs before Next. Above it, a page turned starts at the focus."""
+    routed = answer(executive, body("_pages_content.children", {"_pages_location.pathname": "/dashboards/leaders",
+                                                                "_pages_location.search": ""},
+                                    "_pages_location.pathname"))
+    order = [n["props"].get("id") for n in json_objects(routed) if isinstance(n.get("props"), dict)]
+    assert order.index("leaders-table-prev") < order.index("leaders-table-next") < order.index("leaders-table")
+
+
 def test_the_overview_names_the_red_programs_each_leading_to_why(demo, executive):
     """"Which programs are red" was a count: their names were in a collapsed table or on the heatmap, and
     "turned red (1)" read as the whole list. The tile names them, each linking to its status finding."""

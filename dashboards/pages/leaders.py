@@ -96,9 +96,11 @@ def layout(**query):
         components.table_panel("leaders-levels", summary="Show the summary levels as a table, with downloads"),
         html.Section([
             html.H2("Leaders", id="leaders-list-heading"),
+            # above the table: a page turned keeps the focus where the new page starts (below it, Previous onto a
+            # longer page was left 4,000 px down the page, and the first page's rows were 231 Tabs before it)
+            components.pager("leaders-table", "Pages of the leaders list", values["page"]),
             components.table_panel("leaders-table", summary="The leaders as a table, with downloads of every page",
                                    open=True),
-            components.pager("leaders-table", "Pages of the leaders list", values["page"]),
         ], className="dash-section dash-named-rows", **{"aria-labelledby": "leaders-list-heading"}),
     ])
 
