@@ -918,6 +918,11 @@ def test_the_picker_opens_the_chosen_programs_page(pages):
                                               "program-open.n_clicks"))
     assert "program-nav" not in nothing, "no program chosen: no navigation"
     assert nothing["program-choose-first"]["children"].startswith("Choose a program first"), "and it says why"
+    # a program chosen then takes the message away (it stayed under the box the reader had just filled in)
+    chosen = answer(pages["executive"], body("program-nav.href", {"program-open.n_clicks": 1,
+                                                                   "program-choice.value": str(pages["calls"])},
+                                             "program-choice.value"))
+    assert chosen["program-choose-first"]["children"] is None and "program-nav" not in chosen, "not opened yet"
 
 
 def test_the_program_filter_is_written_to_the_query_string(pages):

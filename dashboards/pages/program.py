@@ -585,10 +585,14 @@ validation.register("program-open", "n_clicks", validation.clicks)
 
 
 @callback(Output("program-nav", "href"), Output("program-choose-first", "children"), Input("program-open", "n_clicks"),
-          State("program-choice", "value"), prevent_initial_call=True)
+          Input("program-choice", "value"), prevent_initial_call=True)
 @validation.validated
 @cached_answer
 def open_program(clicks, program_id):
+    """The chosen program's page when Open is pressed; without a choice, the message asking for one, taken away
+    as soon as a program is chosen (it had stayed under the box the reader had just filled in)."""
+    if dash.ctx.triggered_id == "program-choice":
+        return dash.no_update, None
     if not clicks:
         return dash.no_update, dash.no_update
     if not program_id:
