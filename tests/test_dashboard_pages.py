@@ -223,6 +223,25 @@ def test_a_filters_change_is_said_in_a_status_region_that_stays_on_the_page(exec
                             said), said
 
 
+@pytest.mark.parametrize("region, first, then, words", [
+    ("heatmap-summary", {"heatmap-sort.value": "worst"}, {"heatmap-sort.value": "name"},
+     ("programs in FY2026-Q4, worst first:", "programs in FY2026-Q4, by component and program name:")),
+    ("compliance-summary", {"compliance-quarters.value": "8"}, {"compliance-quarters.value": "12"},
+     ("The grid shows 8 quarters, FY2025-Q1 to FY2026-Q4, worst first.",
+      "The grid shows 12 quarters, FY2024-Q1 to FY2026-Q4, worst first.")),
+    ("compliance-summary", {"compliance-sort.value": "worst"}, {"compliance-sort.value": "name"},
+     ("FY2026-Q4, worst first.", "FY2026-Q4, by agency, component and program."))])
+def test_a_change_of_order_or_of_quarters_shown_is_said_in_the_status_region(executive, region, first, then, words):
+    """The heatmap's and the compliance grid's order, and the quarters the grid shows, redrew the chart and the
+    table with the status region's words unchanged: a screen reader heard nothing (WCAG 4.1.3)."""
+    period = {"heatmap-period.value": "FY2026-Q4"} if region.startswith("heatmap") else {
+        "compliance-through.value": "FY2026-Q4"}
+    said = [answer(executive, body(f"{region}.children", {**period, **values}, next(iter(values))))[region]["children"]
+            for values in (first, then)]
+    said = [" ".join(text) if isinstance(text, list) else text for text in said]
+    assert said[0] != said[1] and words[0] in said[0] and words[1] in said[1], said
+
+
 def test_the_leaders_pager_comes_before_the_list_it_turns(executive):
     """Below the list, Previous onto a page of 100 rows left the focused button 4,000 px down the page, out of
     sight, and the first page's rows were 231 Tabs before Next. Above it, a page turned starts at the focus."""

@@ -281,7 +281,7 @@ def test_the_heatmap_chart_draws_the_first_programs_and_says_the_table_holds_eve
     assert drawn["layout"]["yaxis"]["automargin"] is False, "said, not left to the template (it turns it on)"
     narrow = drawn["layout"]["margin"]["l"]
     heat.rows = heat.rows[:CHART_ROWS]
-    assert "first" not in summary(heat) and "first" not in heatmap_figure(heat)["layout"]["title"]["text"]
+    assert "draws the first" not in summary(heat) and "first" not in heatmap_figure(heat)["layout"]["title"]["text"]
     heat.rows[0] = HeatmapRow(1, "Wide names of programs", "Bureau One", cells)
     lower = heatmap_figure(heat)["layout"]["margin"]["l"]
     heat.rows[0] = HeatmapRow(1, "WIDE NAMES OF PROGRAMS", "Bureau One", cells)

@@ -182,12 +182,18 @@ def exceptions_table(found: queries.Compliance) -> tables.Table:
         empty="None: every designated program reported on time with enough answers.")
 
 
-def summary(found: queries.Compliance, asked: Optional[int] = None) -> str:
+def summary(found: queries.Compliance, asked: Optional[int] = None, sort: str = "worst") -> str:
+    """The latest quarter's reporting, and what the grid shows in the order chosen: said when the quarters shown or
+    the order change too (a status region whose words stayed the same announced nothing, WCAG 4.1.3)."""
     if not found.quarters:
         return "No quarter has survey results yet."
     last = found.quarters[-1]
+    order = "worst first" if sort == "worst" else "by agency, component and program"
+    shown = (f" The grid shows {counted(len(found.quarters), 'quarter')}, {found.quarters[0].period} to {last.period}, "
+             f"{order}.")
     fewer = (f" Shown: {len(found.quarters):,} of the {asked:,} quarters asked for; there are no survey results before "
              f"{found.quarters[0].period}." if asked is not None and len(found.quarters) < asked else "")
+    fewer = shown + fewer
     if not last.designated:
         return f"No program is designated in {last.period} for these filters.{fewer}"
     awaited = (f" {last.awaited:,} not yet due: the results are due {last.due:%d %B %Y}." if last.awaited
@@ -211,7 +217,7 @@ def update_compliance(through, quarters, agency_id, component_id, sort):
     found = compliance_for(through, quarters, agency_id, component_id, sort)
     return (components.data_table(grid_table(found)), compliance_figure(found),
             components.data_table(quarters_table(found)), components.data_table(exceptions_table(found)),
-            summary(found, queries.quarters_value(quarters)))
+            summary(found, queries.quarters_value(quarters), sort))
 
 
 components.register_downloads("compliance-grid", lambda *values: grid_table(compliance_for(*values)), FILTERS)

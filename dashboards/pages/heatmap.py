@@ -109,13 +109,16 @@ def heatmap_table(heat: queries.Heatmap) -> tables.Table:
         rows=rows, name=f"heatmap-{heat.period or 'none'}")
 
 
-def summary(heat: queries.Heatmap) -> str:
+def summary(heat: queries.Heatmap, sort: str = "worst") -> str:
+    """What the chart shows, in the order chosen: said when the order changes too (a status region whose words
+    stayed the same announced nothing, WCAG 4.1.3)."""
     if not heat.rows:
         return f"No program has survey scores for {heat.period or 'any quarter'} with these filters."
     red = sum(1 for row in heat.rows if row.count("red"))
     amber = sum(1 for row in heat.rows if not row.count("red") and row.count("amber"))
     programs = "program" if len(heat.rows) == 1 else "programs"
-    said = (f"{len(heat.rows)} {programs} in {heat.period}: {red} with at least one driver red, "
+    order = "worst first" if sort == "worst" else "by component and program name"
+    said = (f"{len(heat.rows)} {programs} in {heat.period}, {order}: {red} with at least one driver red, "
             f"{amber} more with a driver amber.")
     if heat.not_asked:
         said += f" No program reported {driver_names(heat.not_asked)} on the 1-5 scale this quarter."
@@ -131,7 +134,7 @@ def summary(heat: queries.Heatmap) -> str:
 @cached_answer
 def update_heatmap(period, agency_id, component_id, life_experience_id, sort):
     heat = heatmap_for(period, agency_id, component_id, life_experience_id, sort)
-    said = summary(heat)
+    said = summary(heat, sort)
     if not heat.rows and heat.period:  # the filters' programs have results in another quarter: one click away
         newest = common.newest_period(db.session, _filter(agency_id, component_id, life_experience_id))
         said = [said, *components.newest_results(heat.period, newest, links.dashboard(
