@@ -39,7 +39,8 @@ def main() -> int:
         raise SystemExit("redis-server is not installed (apt-get install redis-server)")
     folder = Path(tempfile.mkdtemp(prefix="scorecard-load-"))
     redis_port = served.free_port()
-    env = dict(os.environ, DATABASE_URL=database, SCORECARD_ENV="development", SECRET_KEY="load-test-key",
+    env = dict(os.environ, DATABASE_URL=database, SCORECARD_ENV="development",
+               SECRET_KEY=served.strong_key("load-test-key"),
                SCORECARD_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", SCORECARD_UPLOAD_FOLDER=str(folder / "uploads"),
                SCORECARD_API_RATE_LIMIT="100000 per minute")
     processes = [subprocess.Popen([redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""],

@@ -440,7 +440,8 @@ def refuse_unsettled(config) -> None:
 def secret_key_problem(config) -> Optional[str]:
     """Why the app cannot sign sessions with `config`'s SECRET_KEY (its database URL set), or None: none
     set outside the single-machine mode (which keeps one in its instance folder), or one set for
-    production that is weak. Checked by the app and, before any worker starts, by gunicorn's master."""
+    production, or outside the single-machine mode (PostgreSQL or Redis: a shared deployment, whatever
+    SCORECARD_ENV says), that is weak. Checked by the app and, before any worker starts, by gunicorn's master."""
     key = config.get("SECRET_KEY")
     if not key:
         if embedded(config):
@@ -449,7 +450,8 @@ def secret_key_problem(config) -> Optional[str]:
                 "SCORECARD_REDIS_URL is set): every host must sign sessions with the same key. Set SECRET_KEY "
                 "to a long random value, the same on every host (python3 -c 'import secrets; "
                 "print(secrets.token_hex(32))').")
-    weak = weak_secret(key) if config["ENVIRONMENT"] == "production" and key == os.environ.get("SECRET_KEY") else None
+    shared = config["ENVIRONMENT"] == "production" or not embedded(config)
+    weak = weak_secret(key) if shared and key == os.environ.get("SECRET_KEY") else None
     if weak:
         return (f"SECRET_KEY {weak}: anyone who guesses it can sign cookies the app believes. Set it to a long "
                 "random value, the same on every host (python3 -c 'import secrets; print(secrets.token_hex(32))').")
@@ -457,11 +459,11 @@ def secret_key_problem(config) -> Optional[str]:
 
 
 def weak_secret(key: str) -> Optional[str]:
-    """Why a SECRET_KEY set for production is too weak (in words), or None."""
+    """Why a SECRET_KEY set for production or a shared deployment is too weak (in words), or None."""
     if key.strip().lower() in KNOWN_SECRETS:
         return "is a published or common value"
     if len(key) < SECRET_KEY_MIN_LENGTH:
-        return f"is {len(key)} characters long; production needs at least {SECRET_KEY_MIN_LENGTH}"
+        return f"is {len(key)} characters long; a shared key needs at least {SECRET_KEY_MIN_LENGTH}"
     if len(set(key)) < 8:
         return f"repeats {len(set(key))} characters"
     letters = "".join(c for c in key.lower() if c.isalpha())

@@ -34,6 +34,12 @@ timeout = _whole("SCORECARD_REQUEST_TIMEOUT", 120, minimum=0)  # 0: no timeout, 
 # common ones): closing first makes a reused connection fail mid-request (seen under Locust at 2 s).
 keepalive = _whole("SCORECARD_KEEPALIVE", 75, minimum=0)  # 0: no keep-alive
 limit_request_line = 8190  # gunicorn's largest; an address the app refuses (MAX_URL_LENGTH) fits below it
+# A proxy's X-Forwarded-Proto (and -For) are believed by the app alone, from SCORECARD_TRUSTED_PROXIES proxies
+# (scorecard.security, werkzeug's ProxyFix): gunicorn's own defaults believed the scheme from 127.0.0.1 and any
+# UNIX socket even at 0, so a proxy on the same machine left unset looked like a working setup (Secure cookies,
+# HSTS) while every browser's address read as 127.0.0.1, one failed sign-in limit for all of them.
+secure_scheme_headers: dict = {}
+forwarded_allow_ips = ""
 accesslog = "-"
 errorlog = "-"
 # gunicorn's control socket (gunicornc) is one path per user by default: a second server on the host

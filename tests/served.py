@@ -8,6 +8,7 @@ ends. `chrome(profile)` starts the browser with the flags every browser test use
 Without chromium and chromedriver the browser tests are skipped (`require_browser`), unless
 SCORECARD_REQUIRE_BROWSER is set, when they fail: CI sets it.
 """
+import hashlib
 import os
 import shutil
 import socket
@@ -38,9 +39,15 @@ def require_browser(*, module: bool = False) -> None:
 
 
 def server_env(database: Path, secret: str, **extra: str) -> dict:
-    """The environment of a served app on the SQLite file `database`."""
+    """The environment of a served app on the SQLite file `database`, its key made from `secret` (strong, as a
+    shared deployment's must be: a test may point it at PostgreSQL)."""
     return dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SCORECARD_ENV="development",
-                SECRET_KEY=secret, **extra)
+                SECRET_KEY=strong_key(secret), **extra)
+
+
+def strong_key(secret: str) -> str:
+    """A SECRET_KEY the app takes for a shared deployment, the same for the same `secret`."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def scorecard(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -453,11 +453,14 @@ def test_the_site_address_is_one_people_can_open(environment, address, said):
         assert site_base_url(config).startswith(("https://", "http://")) and not site_base_url(config).endswith("/")
 
 
-@pytest.mark.parametrize("key, said", [
-    ("changeme", "SECRET_KEY is a published or common value"),
-    (None, "SECRET_KEY is required outside the single-machine mode"),
+@pytest.mark.parametrize("environment, key, said", [
+    ("production", "changeme", "SECRET_KEY is a published or common value"),
+    ("production", None, "SECRET_KEY is required outside the single-machine mode"),
+    # development settings on a shared deployment (PostgreSQL): its key was never checked, and a key of 3
+    # characters let anyone sign a device cookie for every sign-in attempt (never slowed down)
+    ("development", "abc", "SECRET_KEY is 3 characters long; a shared key needs at least 32"),
 ])
-def test_gunicorns_master_refuses_a_missing_or_weak_secret_key_in_one_line(tmp_path, key, said):
+def test_gunicorns_master_refuses_a_missing_or_weak_secret_key_in_one_line(tmp_path, environment, key, said):
     """gunicorn printed "Listening", then every worker died with a traceback and gunicorn stopped with
     "Worker failed to boot": the master checks the key as the app does and says why, once."""
     import os
@@ -466,7 +469,7 @@ def test_gunicorns_master_refuses_a_missing_or_weak_secret_key_in_one_line(tmp_p
     from pathlib import Path
 
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SCORECARD_REDIS_URL")}
-    env.update(SCORECARD_ENV="production", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    env.update(SCORECARD_ENV=environment, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     if key is not None:
         env["SECRET_KEY"] = key
     gunicorn = Path(sys.executable).with_name("gunicorn")

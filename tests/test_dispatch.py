@@ -81,7 +81,7 @@ def test_a_worker_that_stops_on_an_error_is_started_again_and_stops_with_its_sup
 
     from tests import served
 
-    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY="worker supervision " * 3,
+    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY=served.strong_key("worker supervision"),
                DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}", SCORECARD_REDIS_URL=redis_url, PYTHONUNBUFFERED="1",
                SCORECARD_UPLOAD_FOLDER=str(tmp_path / "uploads"))
     served.scorecard(env, "db", "upgrade")

@@ -33,6 +33,19 @@ def test_long_addresses_are_the_apps_414_and_a_huge_request_line_is_refused_at_o
         assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
 
 
+@pytest.mark.parametrize("proxies, believed", [("0", False), ("1", True)])
+def test_a_forwarded_scheme_is_believed_by_the_apps_setting_alone(tmp_path, proxies, believed):
+    """gunicorn's own defaults believed X-Forwarded-Proto from 127.0.0.1: with SCORECARD_TRUSTED_PROXIES=0 a proxy
+    on the same machine still got HSTS and Secure cookies, a setup that looked right while every browser's
+    address read as the proxy's (one failed sign-in limit for all). Only the proxies the app trusts are believed."""
+    env = served.server_env(tmp_path / "scorecard.db", "proxy-test-key", SCORECARD_TRUSTED_PROXIES=proxies)
+    served.scorecard(env, "db", "upgrade")
+    with served.gunicorn(env, workers=1) as base:
+        page = requests.get(f"{base}/auth/login", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert page.status_code == 200
+    assert ("Strict-Transport-Security" in page.headers) is believed, dict(page.headers)
+
+
 def test_a_worker_writes_the_apps_log_lines_with_time_level_and_process():
     """Nothing configured logging in the served app: its INFO lines (an evaluation's result) were
     dropped, and its warnings came bare, without time or level."""

@@ -48,7 +48,7 @@ def deployment(tmp_path_factory):
     redis = subprocess.Popen([REDIS, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
                               "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = dict(os.environ, DATABASE_URL=base.set(database=name).render_as_string(hide_password=False),
-               SCORECARD_ENV="development", SECRET_KEY="one key on every host",
+               SCORECARD_ENV="development", SECRET_KEY=served.strong_key("one key on every host"),
                SCORECARD_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", SCORECARD_UPLOAD_FOLDER=str(folder / "uploads"),
                SCORECARD_JOB_VISIBILITY_SECONDS="5", SCORECARD_IMPORT_STALE_SECONDS="15", SCORECARD_PASSWORD=PASSWORD,
                PYTHONUNBUFFERED="1")
