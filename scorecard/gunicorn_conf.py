@@ -8,6 +8,7 @@ one request line of megabytes kept a worker busy for minutes, past the request t
 import logging
 import multiprocessing
 import os
+import sys
 
 
 def _whole(name: str, default: int, minimum: int = 1) -> int:
@@ -76,6 +77,9 @@ def _settled() -> None:
         found.append(f"SCORECARD_LOG_LEVEL is {LOG_LEVEL[:20]!r}; it is DEBUG, INFO, WARNING or ERROR.")
     if found:
         raise SystemExit("Error: " + " ".join(found))
+    if settings.get("ENVIRONMENT") == "development":  # taken, but said: its cookies travel over plain http too
+        print("Warning: SCORECARD_ENV is development: session cookies are sent without Secure and errors are not "
+              "answered as in production. Set SCORECARD_ENV=production to serve people.", file=sys.stderr)
 
 
 _settled()

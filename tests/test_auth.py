@@ -479,6 +479,23 @@ def test_gunicorns_master_refuses_a_missing_or_weak_secret_key_in_one_line(tmp_p
     assert "Traceback" not in served.stderr and served.stderr.count(said) == 1, served.stderr[-800:]
 
 
+def test_gunicorn_says_when_it_serves_development_settings(tmp_path):
+    """SCORECARD_ENV=development under gunicorn started without a word, its session cookies without Secure
+    behind a TLS proxy: it is taken (the tests serve so), and said once at the start."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SCORECARD_REDIS_URL")}
+    env.update(SCORECARD_ENV="development", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    served = subprocess.run([str(gunicorn), "-c", "python:scorecard.gunicorn_conf", "--check-config", "wsgi:app"],
+                            env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert served.returncode == 0, served.stderr[-800:]
+    assert served.stderr.count("Warning: SCORECARD_ENV is development: session cookies are sent without Secure") == 1
+
+
 NEW_PASSWORD = "plum orchard lantern"
 
 
