@@ -873,6 +873,20 @@ def test_a_plans_fiscal_year_is_one_the_product_plans_for(demo, tmp_path):
         assert_error(bad, 5, "Fiscal year", "٢٠٢٦", "not a fiscal year")
 
 
+def test_a_plan_may_name_its_leader_by_the_address_they_sign_in_with(demo, tmp_path):
+    """leader@demo.cx.gov signs in as the leader leader.ba@demo.cx.gov; a plans file naming the sign-in address was
+    told no leader had it."""
+    with demo.app_context():
+        account = db.session.scalar(sa.select(User).where(User.email == "leader@demo.cx.gov"))
+        own = account.leader.email
+        assert own != account.email
+        result = run_import(db.session, write_xlsx(tmp_path / "plan.xlsx", PLAN_HEADER,
+                                                   plan_rows(leader="Leader@Demo.cx.gov")[:5]))
+        assert result.status == "imported", result.errors
+        plan = db.session.scalar(sa.select(PerformancePlan).where(PerformancePlan.fiscal_year == 2028))
+        assert plan.leader.email == own
+
+
 def test_an_unknown_leaders_closest_names_are_said_as_stored(demo):
     """'morgan chen' (the key names are compared as) was offered for 'Morgan Chenn'."""
     from importers.resolve import Unknown

@@ -240,7 +240,7 @@ COMMITMENT_COLUMNS = (
     Column("next_step", ("next steps", "next action")),
     Column("due_date", ("due", "due on", "deadline", "target date", "completion date"), help="A date."),
     Column("leader", ("owner", "responsible leader", "accountable leader", "leader email", "leader name"),
-           help="The named leader, by e-mail or name (optional)."),
+           help="The named leader, by e-mail (theirs, or the one they sign in with) or name (optional)."),
     Column("component", ("bureau", "operating division", "component name")),
     Column("programs", ("program", "related programs", "services", "program names"),
            help="Programs the commitment serves, separated by semicolons."),
@@ -424,7 +424,7 @@ LEADERS = Format(
 
 PLAN_COLUMNS = (
     Column("leader", ("leader email", "leader name", "appraisee", "employee"), required=True,
-           help="The leader, by e-mail or name."),
+           help="The leader, by e-mail (theirs, or the one they sign in with) or name."),
     Column("fiscal_year", ("fy", "fiscal year", "appraisal year", "appraisal period"), required=True,
            help="FY2026 or 2026."),
     Column("element", ("critical element", "element name", "performance element"), required=True),

@@ -3,16 +3,21 @@ name, and a target's scope (program, component, function or agency) by its name.
 import sqlalchemy as sa
 
 from importers.resolve import Directory, Unknown, _key, _suggest
-from scorecard.models import Leader, ScopeType
+from scorecard.models import Leader, ScopeType, User
 from scorecard.naming import Namesakes, component_parts, in_words, program_parts
 
 
 class Leaders:
-    """Leaders by e-mail (exact, case-insensitive) or by name (unique)."""
+    """Leaders by e-mail (exact, case-insensitive) or by name (unique). The e-mail may also be the one a leader
+    signs in with, where it differs from the leader's own (their account names the leader they are): an analyst
+    typing a leader's sign-in address was told no leader had it."""
 
     def __init__(self, session):
         self.all = list(session.scalars(sa.select(Leader)))
-        self.by_email = {_key(leader.email): leader for leader in self.all if leader.email}
+        by_id = {leader.id: leader for leader in self.all}
+        signs_in = session.execute(sa.select(User.email, User.leader_id).where(User.leader_id.is_not(None)))
+        self.by_email = {_key(email): by_id[leader_id] for email, leader_id in signs_in if leader_id in by_id}
+        self.by_email.update({_key(leader.email): leader for leader in self.all if leader.email})
         self.by_name: dict[str, list[Leader]] = {}
         for leader in self.all:
             self.by_name.setdefault(_key(leader.name), []).append(leader)
