@@ -115,11 +115,11 @@ def _same(a, b) -> bool:
     return a == b
 
 
-
 def _year_written(raw) -> str:
     """The year a period is written with ("2026" of "2026-02"), for an example in its own years."""
     found = re.search(r"\d{4}", str(raw))
     return found.group(0) if found else "2025"
+
 
 class ObservationSink:
     table = "observations"
