@@ -577,11 +577,12 @@ RECORD_WORDS = {"agencies": "agency", "components": "component", "programs": "pr
 
 
 def _label(row, table_name: str) -> str:
-    """The record as a person knows it: "the Measurement score of Small Business Office's FY2027 capacity
-    assessment", "target #12 (FY2027, trust)", "commitment #5 ('Publish the API catalogue')"."""
+    """The record as a person knows it: "the Measurement domain of Small Business Office's FY2027 capacity
+    assessment" (its score, narrative and evidence: "the ... score" was said of a narrative changed),
+    "target #12 (FY2027, trust)", "commitment #5 ('Publish the API catalogue')"."""
     if isinstance(row, CapacityDomainScore) and row.assessment is not None:
         assessment = row.assessment
-        return (f"the {row.domain} score of {assessment.component.name}'s FY{assessment.fiscal_year} "
+        return (f"the {row.domain} domain of {assessment.component.name}'s FY{assessment.fiscal_year} "
                 "capacity assessment")
     if isinstance(row, CapacityAssessment):
         return f"{row.component.name}'s FY{row.fiscal_year} capacity assessment"

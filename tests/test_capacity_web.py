@@ -1339,6 +1339,42 @@ def test_an_imported_year_scored_further_on_the_web_is_not_reverted_with_those_s
     assert scores(demo, ba, NEXT) == before
 
 
+def test_a_revert_that_would_put_back_a_score_off_the_scale_changed_since_is_refused(demo, client_as, ba, tmp_path):
+    """Measurement at 7, an import set it to 2, the analyst then put the year on 1-5: reverting the import put the 7
+    back on a 1-5 scale ("7 of 5"), and the year could be submitted so. The revert is refused, naming the score
+    and the scale; a score off the scale, however it came, stops a submit."""
+    from importers.revert import RevertError, revert_batch
+
+    analyst = client_as("analyst")
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**open_form(analyst, ba, CURRENT),
+                                                        "score_0": "7"}).status_code == 303
+    with demo.app_context():
+        result = run_import(db.session, capacity_file(tmp_path, CURRENT, [
+            ["Benefits Administration", f"FY{CURRENT}", "Measurement", 2, "Imported."]]))
+    assert result.status == "imported", result.errors
+    fields = open_form(analyst, ba, CURRENT)
+    on_five = {f"score_{k}": str(min(float(fields[f"score_{k}"]), 5)).removesuffix(".0") for k in range(5)}
+    assert analyst.post(url(ba, CURRENT, "edit"), data={**fields, **on_five, "scale_max": "5",
+                                                        "scores_on_scale": "1-5"}).status_code == 303
+    before = scores(demo, ba, CURRENT)
+    with demo.app_context():
+        with pytest.raises(RevertError, match=r"reverting would put back Measurement's score of 7 in the FY\d+ "
+                                              r"capacity assessment of Benefits Administration, outside its scale of "
+                                              r"1-5 \(changed since\); set the scale back or change that score on the "
+                                              r"web first; nothing was reverted"):
+            revert_batch(db.session, result.batch_id)
+        db.session.rollback()
+        assert scores(demo, ba, CURRENT) == before
+        stored = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Measurement"))
+        stored.score = 7  # as the revert had put it back
+        db.session.commit()
+    refused = submit(analyst, ba, CURRENT)
+    assert refused.status_code == 400 and "outside it: Measurement (7)." in html_lib.unescape(text(refused))
+    assert assessment(demo, ba, CURRENT).status is CapacityStatus.draft
+
+
 def test_a_total_is_not_compared_with_a_year_not_fully_scored(demo, client_as, ba):
     """This year scored in full, last year with a domain left blank: the totals add different domains."""
     analyst = client_as("analyst")

@@ -976,7 +976,7 @@ def test_a_capacity_score_edited_after_import_is_named_by_its_assessment_when_a_
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
     message = str(refused.value)
-    assert message.startswith("the Measurement score of Small Business Office's FY2028 capacity assessment was "
+    assert message.startswith("the Measurement domain of Small Business Office's FY2028 capacity assessment was "
                               "changed after batch"), message
     assert "capacity_domain_scores" not in message
     assert "(its score is now 4; the import wrote 3)" in message, "the values as a page shows them"

@@ -103,16 +103,30 @@ class CapacitySink(TrackedSink):
     @staticmethod
     def revert_lock(session, changes) -> Optional[str]:
         """Why the rows a capacity batch changed cannot be reverted now, or None: an assessment they
-        belong to has been submitted since."""
+        belong to has been submitted since, or a score it would put back lies outside the scale the
+        assessment was given since (a 7 restored on a scale changed to 1-5 read "7 of 5", and submitted)."""
         assessments = {c.row_id for c in changes if c.table_name == CapacityAssessment.__tablename__}
         scores = [c.row_id for c in changes if c.table_name == CapacityDomainScore.__tablename__]
-        if scores:
-            assessments |= set(session.scalars(sa.select(CapacityDomainScore.assessment_id)
-                                               .where(CapacityDomainScore.id.in_(scores))))
-        locked = session.scalars(sa.select(CapacityAssessment).where(
-            CapacityAssessment.id.in_(assessments), CapacityAssessment.status == CapacityStatus.submitted)
-            .order_by(CapacityAssessment.fiscal_year)).first() if assessments else None
-        return locked.locked_message() if locked is not None else None
+        owner = {i: (assessment_id, domain) for i, assessment_id, domain in session.execute(
+            sa.select(CapacityDomainScore.id, CapacityDomainScore.assessment_id, CapacityDomainScore.domain)
+            .where(CapacityDomainScore.id.in_(scores)))} if scores else {}
+        assessments |= {assessment_id for assessment_id, _ in owner.values()}
+        found = {a.id: a for a in session.scalars(sa.select(CapacityAssessment).where(
+            CapacityAssessment.id.in_(assessments)).order_by(CapacityAssessment.fiscal_year))} if assessments else {}
+        locked = next((a for a in found.values() if a.status == CapacityStatus.submitted), None)
+        if locked is not None:
+            return locked.locked_message()
+        for change in changes:
+            score = (change.before or {}).get("score") if change.action == "update" else None
+            assessment_id, domain = owner.get(change.row_id, (None, None))
+            assessment = found.get(assessment_id) if change.table_name == CapacityDomainScore.__tablename__ else None
+            if score is not None and assessment is not None and not \
+                    assessment.scale_min <= float(score) <= assessment.scale_max:
+                return (f"reverting would put back {domain}'s score of {score_text(float(score))} in the "
+                        f"FY{assessment.fiscal_year} capacity assessment of {assessment.component.name}, outside its "
+                        f"scale of {assessment.scale_min}-{assessment.scale_max} (changed since); set the scale back "
+                        "or change that score on the web first")
+        return None
 
     def commit(self, plan, batch) -> None:
         """Write the plan unless an assessment it changes was submitted after it was planned (the

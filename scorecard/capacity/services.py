@@ -274,6 +274,12 @@ def submit(session, assessment: CapacityAssessment, *, user, version: int) -> No
         raise CapacityError({(None, "status"): (
             f"Every domain needs a score before the FY{assessment.fiscal_year} assessment can be submitted; "
             f"not scored: {', '.join(missing)}.")})
+    outside = [f"{d.domain} ({score_text(d.score)})" for d in assessment.domain_scores
+               if d.score is not None and not assessment.scale_min <= d.score <= assessment.scale_max]
+    if outside:  # however it came (an old import put back), a score the scale does not hold is not submitted
+        raise CapacityError({(None, "status"): (
+            f"Every score must lie on the assessment's scale of {assessment.scale_min}-{assessment.scale_max} before "
+            f"the FY{assessment.fiscal_year} assessment can be submitted; outside it: {', '.join(outside)}.")})
     assessment.status = CapacityStatus.submitted
     assessment.submitted_at = utcnow()
     assessment.submitted_by_id = user.id
