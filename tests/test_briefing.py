@@ -1258,3 +1258,31 @@ def test_a_tables_last_row_is_never_alone_on_a_page_and_its_links_read_as_links(
                         rows=[{"name": "Benefits Call Center", "href": "https://x.test/1"}]))
     content_stream = PdfReader(io.BytesIO(bytes(made.output()))).pages[0].get_contents().get_data().decode("latin-1")
     assert "0 0.3686 0.6353 rg" in content_stream, "USWDS's link blue"
+
+
+def test_an_overdue_commitments_reason_is_in_the_briefing_of_who_may_open_its_page(demo, demo_today):
+    """The briefing's overdue commitments gave every role each one's reason (what its officer or leader wrote),
+    where the commitment's page and the API refuse a viewer, another function's officer or another leader."""
+    from dashboards.briefing.content import overdue_table
+    from dashboards.queries import common
+    from scorecard.commitments.services import may_see
+    from scorecard.models import Commitment, Function
+
+    with demo.app_context():
+        cfo = db.session.scalar(sa.select(Function.id).where(Function.code == "CFO"))
+        scopes = {"executive": common.Scope(Role.executive), "viewer": common.Scope(Role.viewer),
+                  "CFO officer": common.Scope(Role.officer, function_id=cfo)}
+        reasons = {name: {row["title"]: row["reason"] for row in overdue_table(db.session, scope, demo_today,
+                                                                              "http://x.test/").rows}
+                   for name, scope in scopes.items()}
+        commitments = {c.title: c for c in db.session.scalars(sa.select(Commitment).where(
+            Commitment.title.in_(list(reasons["executive"]))))}
+        seen = {name: {title for title in reasons[name] if may_see(scope, commitments[title])}
+                for name, scope in scopes.items()}
+        written = {title: c.reason for title, c in commitments.items()}
+    assert len(reasons["executive"]) >= 2 and all(reasons["executive"][t] == written[t] for t in written)
+    for name in ("viewer", "CFO officer"):
+        assert set(reasons[name]) == set(written), "every overdue commitment is listed, as the overview counts it"
+        assert seen[name] != set(written), name
+        for title, reason in reasons[name].items():
+            assert reason == (written[title] if title in seen[name] else "not shown to your role"), (name, title)

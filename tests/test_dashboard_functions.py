@@ -465,11 +465,21 @@ def test_the_functions_pages_link_what_each_role_may_open(app, known, role, func
     assert {"/dashboards/function?code=CFO", "/dashboards/function?code=CIO", "/dashboards/function?code=GC"} <= links
     cfo_page = _function_page(client, "CFO")
     words = json.dumps(cfo_page, ensure_ascii=False)
-    for expected in ("Publish spending", "Late supplier.", "Days overdue", "https://example.gov/budget", "memo on file",
-                     "CX budget aligned", "Zoe Head, Chief Financial Officer (head)", "Amy Deputy"):
+    for expected in ("Publish spending", "Days overdue", "Fund intake", "CX budget aligned",
+                     "Zoe Head, Chief Financial Officer (head)", "Amy Deputy"):
         assert expected in words, expected
+    # What an officer or leader wrote (a reason, evidence) goes with the commitment's page: every role read every
+    # function's, where the commitment's page and the API refuse them
+    sees_cfo = role in ("admin", "executive", "analyst") or function == "CFO"
+    assert ("Late supplier." in words) == sees_cfo, "Publish spending's reason"
+    assert ("https://example.gov/budget" in words) == ("memo on file" in words) == (sees_cfo or role == "leader"), (
+        "Fund intake's evidence: the head's own commitment")
+    assert ("not shown to your role" in words) == (not sees_cfo)
+    written = downloaded(client, "function-commitments", "csv", {"function-code.value": "CFO"})
+    reasons = {row[0]: row[written[0].index("Reason")] for row in written[1:]}
+    assert reasons["Publish spending"] == ("Late supplier." if sees_cfo else "not shown to your role"), "downloaded"
     links = hrefs(overview) | hrefs(cfo_page) | hrefs(_function_page(client, "CIO"))
-    assert "https://example.gov/budget" in links and "memo on file" not in links
+    assert ("https://example.gov/budget" in links) == (sees_cfo or role == "leader") and "memo on file" not in links
     c, p, f = known["commitments"], known["plans"], known["findings"]
     cfo_commitments = {f"/commitments/{c[t]}" for t in ("Fund intake", "Align budgets", "Publish spending", "Quiet one",
                                                          "Done one", "Dropped one", "Measure every quarter")}
@@ -503,7 +513,7 @@ def test_a_long_reason_is_cut_on_the_function_page_with_a_link_to_the_whole(app,
     assert f"(the whole reason, {len(reason):,} characters)" in words
     assert f"/commitments/{known['commitments']['Publish spending']}" in hrefs(_function_page(client, "CFO"))
     viewer = json.dumps(_function_page(user(app, "viewer"), "CFO"), ensure_ascii=False)
-    assert f"(the whole reason, {len(reason):,} characters, in the downloads)" in viewer, "no page to link to"
+    assert reason[:40] not in viewer, "the reason goes with the commitment's page, which a viewer may not open"
 
 
 def test_many_long_evidence_links_are_cut_on_the_function_page_with_a_link_to_the_rest(app, known):
@@ -527,7 +537,7 @@ def test_many_long_evidence_links_are_cut_on_the_function_page_with_a_link_to_th
     assert f"({20 - EVIDENCE_SHOWN} more links on the commitment's page)" in words
     assert f"/commitments/{known['commitments']['Publish spending']}" in hrefs(shown)
     viewer = json.dumps(_function_page(user(app, "viewer"), "CFO"), ensure_ascii=False)
-    assert f"({20 - EVIDENCE_SHOWN} more links, in the downloads)" in viewer, "no page to link to"
+    assert "binder" not in viewer, "the evidence goes with the commitment's page, which a viewer may not open"
     rows = downloaded(client, "function-commitments", "csv", {"function-code.value": "CFO"})
     assert next(r for r in rows if r[0] == "Publish spending")[6] == " ".join(evidence)
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from dashboards import links, tables
+from dashboards.figures.functions import NOT_SHOWN
 from dashboards.queries import common
 from dashboards.queries import overview as queries
 from dashboards.queries.accountability import Accountability, accountability
@@ -269,7 +270,8 @@ def red_programs_note(table: Table, period: str) -> str:
 def overdue_table(session, scope: common.Scope, today: date, base_url: str,
                   programs: common.ProgramFilter = common.EVERY_PROGRAM) -> Table:
     """The commitments counted as overdue on the overview: every one open and past due (of those tied to
-    the `programs` chosen), each linked to its page for who may open it, else to its function's page."""
+    the `programs` chosen), each linked to its page for who may open it, else to its function's page; its
+    reason (what its officer or leader wrote) only for who may open its page, as the function's page shows it."""
     query = sa.select(Commitment).options(so.joinedload(Commitment.function), so.joinedload(Commitment.leader))
     tied = programs.commitment_ids(session)
     if tied is not None:
@@ -277,11 +279,12 @@ def overdue_table(session, scope: common.Scope, today: date, base_url: str,
     overdue = [c for c in session.scalars(query) if is_overdue(c, today)]
     overdue.sort(key=lambda c: (c.due_date, c.function.code, c.title))
     namesakes = Namesakes(session)  # two Pat Smiths, each with where they sit (scorecard.naming)
-    rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if may_see(scope, c)
+    rows = [{"title": c.title, "href": _absolute(base_url, links.commitment(c.id) if seen
                                                  else links.function(c.function.code)), "function": c.function.code,
              "leader": in_words(namesakes.parts(leader_parts, c.leader)) if c.leader else None, "due": c.due_date,
-             "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status], "reason": c.reason}
-            for c in overdue]
+             "days": (today - c.due_date).days, "status": STATUS_LABELS[c.status],
+             "reason": c.reason if seen else NOT_SHOWN}
+            for c in overdue for seen in [may_see(scope, c)]]
     return Table(caption=f"Overdue commitments as of {today.isoformat()}, longest overdue first", name=OVERDUE,
                  rows=rows, empty="No commitment is overdue.", columns=[
                      Column("title", "Commitment", link="href", row_header=True), Column("function", "Function"),

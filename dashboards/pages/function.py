@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from dashboards import components, links, tables, validation
 from dashboards.cache import cached_answer
-from dashboards.figures.functions import by_quarter_table, metrics_figure, n_words, rating_words
+from dashboards.figures.functions import NOT_SHOWN, by_quarter_table, metrics_figure, n_words, rating_words
 from dashboards.queries import common
 from dashboards.queries import functions as queries
 from dashboards.queries.functions import STATUS_WORDS
@@ -90,7 +90,8 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
             updated = f"{c.last_update.isoformat()} ({days_ago(c.days_since_update)})"
         lines.append({"title": c.title, "href": c.href, "status": c.status_word,
                       **tables.due_cells(c.due_date, c.overdue_days), "updated": updated,
-                      "reason": c.reason or "", "evidence": " ".join(c.evidence_links) or "none",
+                      "reason": (c.reason or "") if c.shown else NOT_SHOWN,
+                      "evidence": (" ".join(c.evidence_links) or "none") if c.shown else NOT_SHOWN,
                       "links": c.evidence_links, "leader": c.leader or ""})
     return tables.Table(
         caption=f"The {row.code}'s commitments: status, due date, last update, reason and evidence",
@@ -120,8 +121,7 @@ def _evidence(links_: list[str], href=None):
     more = len(links_) - EVIDENCE_SHOWN
     if more > 0:
         words = f"{more} more {'link' if more == 1 else 'links'}"
-        items.append(html.Li(html.A(f"({words} on the commitment's page)", href=href, className="usa-link")
-                             if href else f"({words}, in the downloads)"))
+        items.append(html.Li(html.A(f"({words} on the commitment's page)", href=href, className="usa-link")))
     return html.Ul(items, className="usa-list usa-list--unstyled")
 
 
@@ -135,8 +135,7 @@ def _reason(text: str, href) -> object:
     if len(text) <= REASON_SHOWN:
         return text
     whole = f"the whole reason, {len(text):,} characters"
-    return [text[:REASON_SHOWN].rstrip() + "… ",
-            html.A(f"({whole})", href=href, className="usa-link") if href else f"({whole}, in the downloads)"]
+    return [text[:REASON_SHOWN].rstrip() + "… ", html.A(f"({whole})", href=href, className="usa-link")]
 
 
 def commitments_html(table: tables.Table) -> html.Div:
@@ -147,7 +146,7 @@ def commitments_html(table: tables.Table) -> html.Div:
         cells = []
         for column in table.columns:
             text = column.text(line.get(column.key))
-            if column.key == "evidence":
+            if column.key == "evidence" and line["evidence"] != NOT_SHOWN:
                 content = _evidence(line["links"], line.get("href"))
             elif column.key == "reason":
                 content = _reason(text, line.get("href"))

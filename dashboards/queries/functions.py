@@ -6,7 +6,9 @@ quarter.
 
 The data is the same for every role (the dashboards are the agency's); what a role may open is
 applied afterwards by `for_scope`, which sets the links: a commitment's page where the services'
-`may_see` allows it, a plan and its why-page where `visible_plans` does.
+`may_see` allows it, a plan and its why-page where `visible_plans` does. What an officer or leader
+wrote on a commitment (its reason and evidence) goes with its page: left out where the page is not
+the viewer's to open.
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -105,7 +107,8 @@ class LeaderRating:
 
 @dataclass
 class CommitmentLine:
-    """One commitment as the function's page lists it. `href` is set only for who may open it."""
+    """One commitment as the function's page lists it. `href` is set only for who may open it; for who may not,
+    its reason and evidence are left out (`shown` False)."""
 
     commitment_id: int
     function_id: int
@@ -122,6 +125,7 @@ class CommitmentLine:
     component: Optional[str]
     capacity_domain: Optional[str]
     href: Optional[str] = None
+    shown: bool = True  # False: the reason and evidence are not the viewer's to read (for_scope)
 
     @property
     def status_word(self) -> str:
@@ -335,8 +339,13 @@ def for_scope(session, found: Functions, scope: Scope) -> Functions:
         why = links.finding(r.finding_id) if r.finding_id else None
         return replace(r, plan_href=links.plan(r.plan_id), why_href=why)
 
-    rows = [replace(row, commitments=[replace(c, href=links.commitment(c.commitment_id)) if may_see(scope, c) else c
-                                      for c in row.commitments],
+    def opened(c: CommitmentLine) -> CommitmentLine:
+        # the title, status and dates are the agency's; what its officer or leader wrote is the commitment page's
+        if may_see(scope, c):
+            return replace(c, href=links.commitment(c.commitment_id))
+        return replace(c, reason=None, evidence_links=[], shown=False)
+
+    rows = [replace(row, commitments=[opened(c) for c in row.commitments],
                     leaders=[rated(r) for r in row.leaders]) for row in found.rows]
     return replace(found, rows=rows)
 
