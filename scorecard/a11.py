@@ -1,5 +1,7 @@
-"""The standard A-11 Section 280 metric definitions every agency shares."""
+"""The standard A-11 Section 280 metric definitions every agency shares, and when a quarter's results
+are due (`REPORT_DUE_DAYS` after it ends)."""
 import functools
+from datetime import date, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -7,6 +9,23 @@ import sqlalchemy as sa
 from scorecard.models import Direction, Driver, Metric, MetricKind
 from scorecard.periods import Period, parse_period
 from scorecard.text import listed
+
+REPORT_DUE_DAYS = 30  # a quarter's A-11 results are due this many days after the quarter ends
+
+
+@functools.lru_cache(maxsize=1024)
+def report_due(period) -> date:
+    """When a quarter's A-11 results are due: `REPORT_DUE_DAYS` days after the quarter ends."""
+    return parse_period(period).end + timedelta(days=REPORT_DUE_DAYS)
+
+
+def latest_due(today: date) -> str:
+    """The latest quarter whose results were due before `today` (a program without them has not reported)."""
+    quarter = Period.from_date(today)
+    while report_due(str(quarter)) >= today:
+        quarter = quarter.prev()
+    return str(quarter)
+
 
 DRIVER_STATEMENTS = {
     "satisfaction": ("Satisfaction", "I am satisfied with the service I received."),

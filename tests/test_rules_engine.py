@@ -526,18 +526,43 @@ def test_commitment_facts():
     assert a.fact("days_since_update", subject=done, subject_type="commitment").value == 10
 
 
-def test_reporting_share_and_capacity_score():
-    a = Agency()
+@pytest.mark.parametrize("today, periods, share", [
+    (date(2025, 10, 20), 3, 1 / 3),  # FY2025-Q4's results are not yet due (30 days after the quarter): not judged
+    (date(2025, 11, 20), 4, 0.0)])   # due since 30 October and nobody reported them: nobody reported every quarter
+def test_reporting_share_and_capacity_score(today, periods, share):
+    """An agency that stopped reporting read as "no data for FY2026 yet", its Measurement evidence never scored: a
+    quarter whose results were due counts, reported or not."""
+    a = Agency(today=today)
     for period in ("FY2025-Q1", "FY2025-Q2", "FY2025-Q3"):
         a.survey(1, period, [0, 0, 10, 30, 10])
         a.survey(2, period, [0, 0, 10, 30, 10] if period != "FY2025-Q2" else [0, 0, 5, 5, 5])
     domain = CapacityDomainInfo(1, 1, 1, 2025, "Measurement", 5.0, 1, 7)
     a.ctx.capacity = {1: domain}
-    share = a.fact("reporting_share", subject=domain, subject_type="capacity_domain", metric="trust",
+    found = a.fact("reporting_share", subject=domain, subject_type="capacity_domain", metric="trust",
                    period="FY2025-Q4")
-    assert share.value == pytest.approx(1 / 3) and share.details["periods"] == 3  # Q4 has no data yet
-    assert share.details["reporting"] == 1 and share.details["programs"] == 3
+    assert found.value == pytest.approx(share) and found.details["periods"] == periods
+    assert found.details["reporting"] == round(share * 3) and found.details["programs"] == 3
     assert a.fact("capacity_score", subject=domain, subject_type="capacity_domain").value == 5.0
+
+
+def test_an_agency_that_stopped_reporting_is_judged_on_the_years_quarters_it_did_not_report():
+    """Its last results FY2023-Q1, its FY2026 capacity assessment's Measurement evidence read "no data for FY2026-Q1
+    yet, so nothing to judge", beside a compliance page showing every FY2026 quarter not reported."""
+    from scorecard.models import RuleSubject
+    from scorecard.rules.subjects import as_of
+
+    a = Agency(today=date(2026, 12, 7))
+    a.survey(1, "FY2023-Q1", [0, 0, 10, 30, 10])
+    domain = CapacityDomainInfo(1, 1, 1, 2026, "Measurement", 5.0, 1, 7)
+    a.ctx.capacity = {1: domain}
+    period = as_of(a.ctx, RuleSubject.capacity_domain, domain)
+    assert period == "FY2026-Q4"
+    found = a.fact("reporting_share", subject=domain, subject_type="capacity_domain", metric="trust", period=period)
+    assert (found.value, found.details["periods"], found.details["reporting"]) == (0.0, 4, 0)
+    empty = Agency(today=date(2026, 12, 7))  # an agency with no results at all has nothing to judge yet
+    empty.ctx.capacity = {1: domain}
+    assert empty.fact("reporting_share", subject=domain, subject_type="capacity_domain", metric="trust",
+                      period=as_of(empty.ctx, RuleSubject.capacity_domain, domain)).value is None
 
 
 def test_every_registered_fact_has_a_docstring_and_a_type():

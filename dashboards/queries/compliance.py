@@ -30,8 +30,7 @@ first quarter a program's cell is "not designated" and counts nowhere; a program
 that has never reported is not listed.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -46,14 +45,14 @@ from dashboards.queries.common import (
     survey_metrics,
 )
 from dashboards.queries.program import TRUST
-from scorecard.a11 import PUBLISHED_FORMATS
+from scorecard.a11 import PUBLISHED_FORMATS, REPORT_DUE_DAYS, report_due
 from scorecard.clock import agency_today, day_of
 from scorecard.models import Agency, Component, ImportBatch, MetricKind, Observation, Program
 from scorecard.periods import parse_period, period_range
 from scorecard.scoring import answers_only
 from scorecard.text import days
 
-DUE_DAYS = 30
+DUE_DAYS = REPORT_DUE_DAYS
 REPORTED, LATE, WITHOUT_COUNTS, BELOW_MINIMUM, NOT_REPORTED, NOT_YET_DUE, NOT_DESIGNATED = (
     "reported", "late", "reported_without_counts", "below_minimum_sample", "not_reported", "not_yet_due",
     "not_designated")
@@ -65,10 +64,7 @@ WORDS = {REPORTED: "reported", LATE: "late", WITHOUT_COUNTS: "reported without c
 QUARTER_CHOICES = {"4": "4 quarters", "8": "8 quarters", "12": "12 quarters", "all": "Every quarter with data"}
 
 
-@lru_cache(maxsize=1024)
-def due_date(period) -> date:
-    """When a quarter's A-11 results are due: `DUE_DAYS` days after the quarter ends."""
-    return parse_period(period).end + timedelta(days=DUE_DAYS)
+due_date = report_due  # when a quarter's A-11 results are due
 
 
 def awaited_until(period, today: date) -> Optional[date]:

@@ -21,7 +21,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from scorecard.a11 import is_survey_data
+from scorecard.a11 import is_survey_data, latest_due
 from scorecard.clock import agency_today, day_of
 from scorecard.models import (
     Agency,
@@ -318,6 +318,15 @@ class EvaluationContext:
     def as_of(self, agency_id: Optional[int]) -> Optional[str]:
         """The latest quarter with data for an agency (the whole database when unknown)."""
         return self.as_of_by_agency.get(agency_id) or self.as_of_global
+
+    def reported_through(self, agency_id: Optional[int]) -> Optional[str]:
+        """The latest quarter an agency's reporting is judged through: its latest with data, or, for an agency
+        with any, the latest whose results are due by today (A-11: 30 days after the quarter), whichever is
+        later. An agency that stopped reporting in FY2023 read as "no data for FY2026 yet", not as unreported."""
+        latest = self.as_of(agency_id)
+        if not self.has_results(agency_id):
+            return latest
+        return max(latest, latest_due(self.today))
 
     def has_results(self, agency_id: Optional[int]) -> bool:
         """Whether `as_of` is the agency's own latest quarter, not the whole database's (an agency with none)."""

@@ -628,7 +628,8 @@ def trend_slope(ctx, subject_type, entity, period, ref):
 def reporting_share(ctx, subject_type, entity, period, ref):
     """The share (0-1) of the subject's programs that reported the metric with at least `min_n`
     respondents in every quarter of the window (default: the fiscal year to date) that has
-    data anywhere in the agency yet."""
+    data anywhere in the agency yet, or whose results were due (an agency that stopped reporting
+    is judged on the quarters it did not report: EvaluationContext.reported_through)."""
     metric = _metric(ctx, subject_type, entity, ref)
     if metric is None:
         return FactResult(None, "not_applicable")
@@ -636,7 +637,7 @@ def reporting_share(ctx, subject_type, entity, period, ref):
     if not keys:
         return FactResult(None, "not_applicable")
     min_n = ref.param("min_n", ctx.min_n)
-    latest = max((ctx.as_of(ctx.agency_of_key(k)) or "" for k in keys), default="")
+    latest = max((ctx.reported_through(ctx.agency_of_key(k)) or "" for k in keys), default="")
     periods = [p for p in fact_periods(ref, period, FACTS["reporting_share"]) if p <= latest]
     details = {"metric": metric.name, "programs": len(keys), "periods": len(periods), "min_n": min_n}
     if not periods:

@@ -97,10 +97,12 @@ def as_of(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Optional
     """The quarter a subject is evaluated for (None: nothing to evaluate yet)."""
     if subject_type is RuleSubject.commitment:
         return str(Period.from_date(ctx.today))
-    latest = ctx.as_of(agency_of(ctx, subject_type, entity))
+    agency = agency_of(ctx, subject_type, entity)
     if subject_type is RuleSubject.program:
-        return latest
-    return clamp_to_year(latest, entity.fiscal_year)
+        return ctx.as_of(agency)
+    if subject_type is RuleSubject.capacity_domain:  # A-11 capacity: the year's reporting, due quarters and all
+        return clamp_to_year(ctx.reported_through(agency), entity.fiscal_year)
+    return clamp_to_year(ctx.as_of(agency), entity.fiscal_year)
 
 
 def subject(ctx: EvaluationContext, subject_type: RuleSubject, entity) -> Subject:
