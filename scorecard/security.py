@@ -47,8 +47,8 @@ from scorecard.navigation import FOOTER, current_item, footer_links, function_pa
 from scorecard.permissions import can
 from scorecard.text import (
     BIDI_CONTROLS,
+    BREAKS,
     UNKEPT,
-    WORD_BREAKS,
     bidi_problem,
     counted,
     line_breaks,
@@ -129,8 +129,8 @@ class _Words:
 class BaseForm(FlaskForm):
     """The base of every form: CSRF-protected (FlaskForm), every text field (StringField and its
     kinds: text areas, e-mail, search, password ...) refuses bidirectional control characters,
-    every field of one value refuses being sent twice, and it reads Word's line and page breaks as
-    line breaks (scorecard.text.line_breaks)."""
+    every field of one value refuses being sent twice, and it reads every line break ("\\r\\n", a lone "\\r",
+    Word's line and page breaks) as "\\n" (scorecard.text.line_breaks), as the API and the imports do."""
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
@@ -138,7 +138,7 @@ class BaseForm(FlaskForm):
 
         def wrap_formdata(self, form, formdata):
             data = super().wrap_formdata(form, formdata)
-            if data is None or not any(isinstance(v, str) and WORD_BREAKS.search(v) for _, v in data.items(multi=True)):
+            if data is None or not any(isinstance(v, str) and BREAKS.search(v) for _, v in data.items(multi=True)):
                 return data
             return MultiDict([(name, line_breaks(value)) for name, value in data.items(multi=True)])
 

@@ -18,11 +18,10 @@ from typing import Optional
 
 UNKEPT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-# The vertical tab and the form feed: a line break and a page break as Word puts them on the clipboard
-# (Shift+Enter is a vertical tab). Not refused: every way in reads them as a line break (`line_breaks`).
-WORD_BREAKS = re.compile("[\x0b\x0c]")
-# ...and so Windows' "\r\n" and a lone "\r": a text box sends "\r\n" and its form keeps "\n"; a CSV cell or a
-# JSON text kept the "\r", which an Excel export does not give back (its re-import read as a change)
+# Every line break but "\n": the vertical tab and the form feed (a line break and a page break as Word puts them on
+# the clipboard: Shift+Enter is a vertical tab), Windows' "\r\n" and a lone "\r". Not refused: every way in
+# (forms, the API, imported cells) reads them as "\n" (`line_breaks`). A text box sends "\r\n"; a CSV cell or a
+# JSON text kept its "\r", which an Excel export does not give back (its re-import read as a change).
 BREAKS = re.compile("\r\n?|[\x0b\x0c]")
 
 

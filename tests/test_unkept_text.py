@@ -158,11 +158,19 @@ def test_words_line_and_page_breaks_read_as_line_breaks_in_a_form(demo, client_a
 
     officer = client_as("officer")
     created = submit(officer, "/commitments/new", form_id="new-form", title="Pasted from Word",
-                     description="first line\x0bsecond line\x0cnext page", status="on_track")
+                     description="first line\x0bsecond line\x0cnext page\rold Mac line\r\nWindows line",
+                     status="on_track")
     assert created.status_code == 303, created.get_data(as_text=True)[-2000:]
     with demo.app_context():
         made = db.session.scalar(sa.select(Commitment).where(Commitment.title == "Pasted from Word"))
-        assert made.description == "first line\nsecond line\nnext page"
+        assert made.description == "first line\nsecond line\nnext page\nold Mac line\nWindows line"
+    # a lone "\r" alone in a form, as the API and the imports read it (a crafted form had stored "d1\rd2")
+    created = submit(officer, "/commitments/new", form_id="new-form", title="Typed on an old Mac",
+                     description="d1\rd2", status="on_track")
+    assert created.status_code == 303
+    with demo.app_context():
+        made = db.session.scalar(sa.select(Commitment).where(Commitment.title == "Typed on an old Mac"))
+        assert made.description == "d1\nd2"
 
 
 def test_words_line_breaks_read_as_line_breaks_in_the_api(api, http):  # noqa: F811

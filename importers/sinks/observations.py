@@ -26,7 +26,7 @@ from scorecard.models.metrics import MAX_MAGNITUDE
 from scorecard.naming import Namesakes, component_parts, program_parts
 from scorecard.periods import Period, PeriodError, calendar_month, has_begun, parse_period, reported_period
 from scorecard.survey import configured_min_n
-from scorecard.text import counted
+from scorecard.text import counted, line_breaks
 
 COMPARED = ("value", "n", *COUNT_COLUMNS, "question_text", "notes")
 FIELDS = ("metric_id", "agency_id", "component_id", "program_id", "function_id", "subject_key", "period", "channel",
@@ -108,10 +108,14 @@ def touchpoint_key(text):
 
 
 def _same(a, b) -> bool:
+    """Whether a stored value and a file's are one: numbers within rounding, texts whatever their line breaks (a
+    note stored with "\\r\\n" before every way in kept "\\n" came back from the product's own export as changed)."""
     if isinstance(a, float) or isinstance(b, float):
         if a is None or b is None:
             return a is b
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b or line_breaks(a) == line_breaks(b)
     return a == b
 
 
