@@ -997,10 +997,14 @@ def test_posted_observations_warnings_name_the_items_not_the_rows_of_a_file(api,
     answer = http.post(f"{PREFIX}/observations?dry_run=true", json=rows, headers=_bearer(secret)).get_json()
     (uncounted,) = [w for w in answer["warnings"] if "without its answer counts" in w]
     assert "(on item 3: FY2025-Q1, 4)" in uncounted and "row" not in uncounted, uncounted
-    months = [{**counted, "period": "2025-01"}, {**counted, "period": "2025-02"}]
+    months = [{**counted, "period": "2025-01"}, {**counted, "period": "2025-05"}]  # May: plainly a month
     answer = http.post(f"{PREFIX}/observations?dry_run=true", json=months, headers=_bearer(secret)).get_json()
     (month,) = [w for w in answer["warnings"] if "2025-01" in w]
     assert "(first on item 1)" in month and "the file" not in month and "row 2" not in month, month
+    guessed = [{**counted, "period": "2025-01"}, {**counted, "period": "2025-02"}]  # months, or quarters?
+    refused = http.post(f"{PREFIX}/observations?dry_run=true", json=guessed, headers=_bearer(secret)).get_json()
+    assert "as item 1, but 2025-01 to 2025-04 may mean quarters" in json.dumps(refused), refused
+    assert not [w for w in refused.get("warnings", []) if "nothing needs to change" in w], "refused, not fine"
     created = http.post(f"{PREFIX}/observations", json=rows[:1], headers=_bearer(secret)).get_json()
     with api.app_context():
         assert db.session.get(ImportBatch, created["batch"]).filename == "POST /api/v1/observations (1 row)"

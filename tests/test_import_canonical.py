@@ -1345,14 +1345,16 @@ def test_months_spelt_like_quarters_are_not_summed_on_a_guess(demo, tmp_path):
         assert result.status == "rejected" and _count() == before
         assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(3, "period", "2025-02"),
                                                                               (4, "period", "2025-03")]
-        assert "write months as dates (2025-02-01) or quarters as FY2025-Q1" in result.errors[0]["message"]
+        assert "write months as dates (2025-02-01) or quarters as FY2025-Q2" in result.errors[0]["message"]
+        assert "write months as dates (2025-03-01) or quarters as FY2025-Q3" in result.errors[1]["message"], (
+            "the row's own month or quarter, not Q1 for every row")
         # the refused file's notes had said "if it is a month, nothing needs to change" and "2 monthly rows were
         # added into the row of their quarter"; its example years are its own
         assert not [w for w in result.warnings if "month" in w], result.warnings
         later = run_import(db.session, write_csv(tmp_path / "later.csv", [survey_row(period=f"2026-0{q}")
                                                                           for q in (1, 2)]), dry_run=True)
         assert "but 2026-01 to 2026-04 may mean quarters" in later.errors[0]["message"]
-        assert "write months as dates (2026-02-01) or quarters as FY2026-Q1" in later.errors[0]["message"]
+        assert "write months as dates (2026-02-01) or quarters as FY2026-Q2" in later.errors[0]["message"]
         dated = [survey_row(period=f"2025-0{m}-01") for m in (1, 2, 3)]
         assert run_import(db.session, write_csv(tmp_path / "months.csv", dated)).status == "imported"
         # April to June: May and June are months whatever one reads, so the file's 2025-04 is April

@@ -119,10 +119,11 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _year_written(raw) -> str:
-    """The year a period is written with ("2026" of "2026-02"), for an example in its own years."""
-    found = re.search(r"\d{4}", str(raw))
-    return found.group(0) if found else "2025"
+def _spelt(raw) -> tuple[str, str]:
+    """The year and the month or quarter digit a period like "2026-03" is written with, for the examples of its own
+    row ("2026-03-01", "FY2026-Q3"); ("2025", "1") where it is written otherwise."""
+    found = _MONTH_LIKE_A_QUARTER.fullmatch(str(raw))
+    return found.groups() if found else ("2025", "1")
 
 
 class ObservationSink:
@@ -428,8 +429,8 @@ class ObservationSink:
             self.errors.extend(SinkError(row, "period", raw, (
                 f"{raw!r} is read as a month of {period}, as row {first}, but {year}-01 to {year}-04 may mean "
                 f"quarters and no other period in the file shows it holds months: write months as dates "
-                f"({year}-02-01) or quarters as FY{year}-Q1")) for row, raw, period, first in self._guessed
-                for year in [_year_written(raw)])
+                f"({year}-0{digit}-01) or quarters as FY{year}-Q{digit}")) for row, raw, period, first in self._guessed
+                for year, digit in [_spelt(raw)])
         # the refusal says what to write: not "if it is a month, nothing needs to change", nor months "added"
         self.warnings = self._touchpoints_alike() + ([] if refused else self._months_alike()) + self._calendar_alike()
         if self.rolled_up and not refused:
