@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from numbers import Real
+from typing import Optional
 
 from importers.errors import AmbiguousNumber, SpreadsheetError, UncachedFormula
 from scorecard.fields import other_script_digit, script_of
@@ -238,3 +239,12 @@ def _serial_date(serial: float) -> date:
         raise ValueError(f"{serial:g} is not a valid Excel date number")
     days = int(serial)
     return date(1899, 12, 31) + timedelta(days=days) if days < 60 else EXCEL_EPOCH + timedelta(days=days)
+
+
+def value_mark(raw) -> Optional[str]:
+    """"%" for a value written as a percent ("12%"), "$" for one written as money ("$5", "($1,200)"); the
+    sink checks the mark against the metric (12% of a wait in minutes is a mistake, not 12 minutes)."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().strip("()").strip()
+    return "%" if text.endswith("%") else "$" if text.lstrip("+-").lstrip().startswith("$") else None

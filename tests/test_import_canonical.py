@@ -904,6 +904,7 @@ def test_a_percent_given_as_a_share_is_pointed_out_before_it_is_confirmed(demo, 
                "the demo's stored quarters of the program (46 to 65.6): it said the program had none above 1")
     assert "percents of 1 or less, nothing" in warning
     assert adoption("percents.csv", ["0.5%", "45%", "0.4", "85"]) == [], "on the 0-100 scale"
+    assert adoption("marked.csv", ["1%", "0.5%", "0"]) == [], "written with % they are percents: 1% was told to be 100%"
     [one] = adoption("one.csv", ["0.85", "0"])  # it read "1 of its values in this file are ..."
     assert "1 of its values in this file is between 0 and 1 where the file gives the program or function none " \
            "above 1 (on row 2: 0.85, stored as 0.85%; that program's quarters stored already reach 65.6, so it is " \

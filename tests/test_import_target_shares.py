@@ -20,3 +20,8 @@ def test_a_percent_target_given_as_a_share_is_pointed_out_and_a_percent_one_is_n
     assert shares[0].startswith("digital_adoption is a percent") and "row 2" in shares[0]
     assert "Contracting Assistance: 0.85, stored as 0.85%" in shares[0] and "(85, or 85%)" in shares[0]
     assert "and 2 of its targets in this file" in shares[0], "a target of 1 with thresholds of 1 or less: a share"
+    marked = [["digital_adoption", "program", "Contracting Assistance", 2026, "1%", "1%", "0.5%"]]  # percents, said so
+    with demo.app_context():
+        result = run_import(db.session, write_xlsx(tmp_path / "marked.xlsx", HEADER, marked), dry_run=True)
+    assert result.status != "rejected", result.errors
+    assert not [w for w in result.warnings if "between 0 and 1" in w], result.warnings

@@ -8,7 +8,7 @@ from importers.drivers import classify_question
 from importers.formats.base import Column, Format
 from importers.formats.cells import Cells, converted_column, to_count
 from importers.formats.reference_formats import org_name, text
-from importers.normalize import EXCEL_EPOCH, is_missing, to_int, to_name, to_number, to_text
+from importers.normalize import EXCEL_EPOCH, is_missing, to_int, to_name, to_number, to_text, value_mark
 from scorecard.a11 import PERFGOV_COLLECTIONS_FORMAT, PERFGOV_TRUST_FORMAT
 from scorecard.driver_rule import (
     DRIVER_SLOTS,
@@ -238,15 +238,6 @@ def canonical_records(row: dict, options: dict) -> list[dict]:
         "value_mark": (mark, row.get("value")) if (mark := value_mark(row.get("value"))) else None,
         "value_written": row.get("value"),  # a problem with the value names it as the file has it
     }]
-
-
-def value_mark(raw) -> Optional[str]:
-    """"%" for a value written as a percent ("12%"), "$" for one written as money ("$5", "($1,200)"); the
-    sink checks the mark against the metric (12% of a wait in minutes is a mistake, not 12 minutes)."""
-    if not isinstance(raw, str):
-        return None
-    text = raw.strip().strip("()").strip()
-    return "%" if text.endswith("%") else "$" if text.lstrip("+-").lstrip().startswith("$") else None
 
 
 def _one_period_column(columns: dict) -> Optional[dict]:

@@ -7,7 +7,7 @@ from typing import Optional
 
 from importers.formats.base import Column, Format, RowProblems
 from importers.formats.row_schema import Cell, RowSchema, load_row
-from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text
+from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text, value_mark
 from scorecard.auth.services import email_problem
 from scorecard.capacity.services import NARRATIVE_MAX, evidence_links
 from scorecard.commitments.services import MAX_TEXT_LENGTH, TypedLinks, link_problem
@@ -558,6 +558,14 @@ class TargetRow(RowSchema):
     amber_at = Cell(to_number)
 
 
+def _target_records(row: dict, options: dict) -> list[dict]:
+    """A target's typed values, and whether its numbers were written with "%" ("1%" is a percent, not a share
+    of 100% given by mistake)."""
+    record = load_row(TargetRow(), row, _required(TARGET_COLUMNS))
+    record["written_as_percent"] = any(value_mark(row.get(c)) == "%" for c in ("target", "green_at", "amber_at"))
+    return [record]
+
+
 TARGETS = Format(
     name="targets",
     title="Targets (with green / amber thresholds)",
@@ -566,7 +574,7 @@ TARGETS = Format(
     signature=("metric", "target", "fiscal_year"),
     any_of=(("green_at", "amber_at"),),
     key=("metric", "scope_type", "scope", "fiscal_year"),
-    records=_records(TargetRow(), _required(TARGET_COLUMNS)),
+    records=_target_records,
     description="One row per metric, scope and fiscal year. For a higher-is-better metric a value at or "
                 "above green_at is green, at or above amber_at amber; lower-is-better flips the comparisons.",
     template_lists={"scope_type": [s.value for s in ScopeType]},

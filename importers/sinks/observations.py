@@ -14,8 +14,8 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from importers.formats.observation_formats import COUNT_COLUMNS, KEEP, value_mark
-from importers.normalize import to_name, to_number, to_text
+from importers.formats.observation_formats import COUNT_COLUMNS, KEEP
+from importers.normalize import to_name, to_number, to_text, value_mark
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
 from importers.sinks.tracked import encode
@@ -91,7 +91,7 @@ MARK_KINDS = {"%": (MetricKind.percent, "as a percent"), "$": (MetricKind.curren
 
 def _mark_problems(metric: tuple, mark: Optional[str], raw) -> list[tuple]:
     """[(column, value, message)] when the value is written as a percent or as money and its metric is
-    not one (observation_formats.value_mark)."""
+    not one (normalize.value_mark)."""
     _id, code, kind, _driver, _low, _high = metric
     if mark not in MARK_KINDS or kind is MARK_KINDS[mark][0]:
         return []
@@ -145,6 +145,7 @@ class ObservationSink:
         self.month_rows: dict[tuple, dict] = {}  # natural key -> {month: the row that gave it}
         self._plainly_monthly = False  # a month no one reads as a quarter (2025-05, a date) is in the file
         self._guessed: list[tuple] = []  # months summed whose spelling may mean a quarter (row, as written, ...)
+        self._written_as_percent: set[tuple] = set()  # keys whose value was written with "%" ("1%"): no share
         self.plan_warnings: list[str] = []
         self._stored_alike: dict[tuple, str] = {}  # a new key -> the stored touchpoint it differs from in case only
         self.rolled_up = 0  # monthly rows added into a row of their quarter
@@ -298,6 +299,8 @@ class ObservationSink:
             return
         agency_id, component_id, program_id, function_id, skey = subject
         key = (metric_id, skey, period, record["channel"], touchpoint_key(record["touchpoint"]))
+        if (record.get("value_mark") or (None,))[0] == "%":
+            self._written_as_percent.add(key)
         month = calendar_month(record["period"])
         counts = record["counts"] or (None,) * 5
         question_text, notes = record["question_text"], record["notes"]
@@ -452,7 +455,7 @@ class ObservationSink:
                   if key[0] in percent and values[_VALUE_AT] is not None and values[_VALUE_AT] > 1}
         candidates = {key: values[_VALUE_AT] for key, values in self.rows.items()
                       if key[0] in percent and values[_VALUE_AT] is not None and 0 < values[_VALUE_AT] <= 1
-                      and key[:2] not in on_100}
+                      and key[:2] not in on_100 and key not in self._written_as_percent}
         stored_so = self._stored_as_they_are(candidates)
         for key, value in candidates.items():
             if key not in stored_so:

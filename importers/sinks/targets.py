@@ -48,7 +48,8 @@ class TargetSink(TrackedSink):
             first_row[key] = row
             label = f"{scope_type.value} {scope_words(namesakes, scope_type, scope)}"
             planned.append((row, key, metric, values, label))
-        self.warnings = _shares(planned)
+        marked = {row for row, record in self.records if record.get("written_as_percent")}  # "1%": a percent
+        self.warnings = _shares([p for p in planned if p[0] not in marked])
         if self.errors:
             return
         for row, key, metric, values, label in planned:
