@@ -10,6 +10,7 @@ a 400 that the app's error handler renders as JSON), never 500.
 Callbacks receive the converted values through `validated`, so `"7"` arrives as 7 and
 `"FY25 Q1"` as `"FY2025-Q1"`.
 """
+import contextlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Optional
@@ -18,7 +19,7 @@ import dash
 from flask import current_app, request
 from werkzeug.exceptions import BadRequest
 
-from scorecard.periods import PLANNED_YEARS, PeriodError, parse_period
+from scorecard.periods import PLANNED_YEARS, PeriodError, parse_period, read_planned_year
 
 MAX_BODY_BYTES = 64 * 1024  # the heaviest callback body the pages send is well under 2 KB
 MAX_TEXT = 8192             # a pathname or query string: as long as the address the server takes (MAX_URL_LENGTH)
@@ -125,13 +126,13 @@ def choice(*allowed: str, default: Optional[str] = None) -> Callable:
 
 
 def fiscal_year(value) -> Optional[int]:
-    """A fiscal year from 2000 to 2100 (2027, "2027" or "FY2027"); None for "the default"."""
+    """A fiscal year from 2000 to 2100 (2027, or a text every way in reads as one: "2027", "FY2027", "FY27", as
+    periods.read_planned_year reads it); None for "the default"."""
     if value is None:
         return None
-    if isinstance(value, str) and len(value) <= 6 and value.upper().startswith("FY"):
-        value = value[2:]
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 4:
-        value = int(value)
+    if isinstance(value, str) and len(value) <= MAX_PERIOD_TEXT and value == value.strip():  # a choice's value as sent
+        with contextlib.suppress(ValueError):
+            value = read_planned_year(value)
     if isinstance(value, bool) or not isinstance(value, int) or not MIN_FISCAL_YEAR <= value <= MAX_FISCAL_YEAR:
         raise ValueError(f"a fiscal year is a year from {MIN_FISCAL_YEAR} to {MAX_FISCAL_YEAR}, such as 2027")
     return value

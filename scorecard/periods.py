@@ -21,15 +21,27 @@ def planned_year(year: int) -> bool:
     return PLANNED_YEARS[0] <= year <= PLANNED_YEARS[1]
 
 
+# A fiscal year as people type it: FY2026, FY 2026, FY-2026, Fiscal Year 2026, 2026, 2026.0 (a float column written
+# out), FY26. A sign or a dash only after FY ("-2027" is no year); digits of other scripts are not read as years.
+_FY = r"(?:fy|fiscal\s*year)\s*[-_ ]?\s*"
+_FISCAL_YEAR = re.compile(rf"(?:{_FY})?([0-9]{{4}})(?:\.0+)?|{_FY}([0-9]{{2}})")
+
+
 def read_planned_year(value: str) -> int:
-    """A fiscal year the product plans for, typed 2027, FY2027 or FY27 (ASCII digits: "٢٠٢٦" is refused, as
-    everywhere else); a ValueError naming what is wrong otherwise."""
-    digits = value.strip().upper().removeprefix("FY").strip()
-    if not (digits.isascii() and digits.isdigit()):
-        raise ValueError(f"{value[:40]!r} is not a fiscal year like FY2026")
-    year = 2000 + int(digits) if len(digits) == 2 else int(digits) if len(digits) < 10 else None
+    """A fiscal year the product plans for, as typed (`_FISCAL_YEAR`; any number of ASCII digits is read as the year
+    it names), read alike by every way in: the imports, the command line, the plans list and the dashboards. A
+    ValueError naming the value otherwise."""
+    text = value.strip().casefold()
+    found = _FISCAL_YEAR.fullmatch(text)
+    if found:
+        year = int(found[1]) if found[1] else 2000 + int(found[2])
+    elif text.isascii() and text.isdigit():
+        year = int(text) if len(text) < 10 else None
+    else:
+        raise ValueError(f"{value[:40]!r} is not a fiscal year (write FY2026 or 2026)")
     if year is None or not planned_year(year):
-        raise ValueError("{!r} is outside the fiscal years {}-{}".format(value[:40], *PLANNED_YEARS))
+        raise ValueError("{!r} is outside the fiscal years {}-{}, the years the scorecard plans for".format(
+            value[:40], *PLANNED_YEARS))
     return year
 
 ACCEPTED = ("FY2025-Q1, FY25 Q1, 2025Q1, 2025-Q1, Q1 FY2025, Q1 2025, 2025-1, 2025/1, "

@@ -868,8 +868,9 @@ def test_a_plans_fiscal_year_is_one_the_product_plans_for(demo, tmp_path):
             row[1] = year
         bad = assert_rejected_without_writes(write_xlsx(tmp_path / "years.xlsx", PLAN_HEADER, rows), before)
         assert_error(bad, 2, "Fiscal year", "-2027", "not a fiscal year")
-        assert_error(bad, 3, "Fiscal year", "FY2101", "outside 2000-2100, the years the scorecard plans for")
-        assert_error(bad, 4, "Fiscal year", "1999", "outside 2000-2100")
+        assert_error(bad, 3, "Fiscal year", "FY2101", "outside the fiscal years 2000-2100, the years the scorecard "
+                     "plans for")
+        assert_error(bad, 4, "Fiscal year", "1999", "outside the fiscal years 2000-2100")
         assert_error(bad, 5, "Fiscal year", "٢٠٢٦", "not a fiscal year")
 
 
@@ -1051,7 +1052,7 @@ def test_capacity_import_checks_what_the_assessment_form_checks(demo, tmp_path):
         assert_error(result, 2, "Evidence", "javascript:alert(1) not a link", "4 links are refused: link 1: "
                      "'javascript:alert(1)' is not a web address; link 2: 'not' is not a web address")
         assert_error(result, 3, "Narrative", "n" * 10_050, "10,050 characters long; at most 10,000 fit")
-        assert_error(result, 4, "FY", "1901", "outside 2000-2100")
+        assert_error(result, 4, "FY", "1901", "outside the fiscal years 2000-2100")
         fine = run_import(db.session, write_xlsx(tmp_path / "ok.xlsx", header, [
             ["Benefits Administration", "FY2029", "Measurement", 4, None,
              "https://a.example.gov/x; https://b.example.gov/y"]]))

@@ -911,9 +911,11 @@ def test_a_decision_keeps_the_proposal_it_answered_when_the_findings_move_on(eva
 
 
 @pytest.mark.parametrize("given, said", [
-    ("99999999999999999999", "'99999999999999999999' is outside the fiscal years 2000-2100"),
-    ("-1", "'-1' is not a fiscal year like FY2026"), ("٢٠٢٦", "'٢٠٢٦' is not a fiscal year like FY2026"),
-    ("FY2101", "'FY2101' is outside the fiscal years 2000-2100")])
+    ("99999999999999999999", "'99999999999999999999' is outside the fiscal years 2000-2100, the years the "
+                             "scorecard plans for"),
+    ("-1", "'-1' is not a fiscal year (write FY2026 or 2026)"),
+    ("٢٠٢٦", "'٢٠٢٦' is not a fiscal year (write FY2026 or 2026)"),
+    ("FY2101", "'FY2101' is outside the fiscal years 2000-2100, the years the scorecard plans for")])
 def test_the_plans_list_names_a_year_it_cannot_show_and_lists_every_year(demo, given, said):
     """?year=99999999999999999999 was a 500 (too large for the database's integer), -1 a heading "of FY-1" and
     "٢٠٢٦" read as 2026; such a year is named as ignored and every year's plans listed."""
@@ -925,3 +927,21 @@ def test_the_plans_list_names_a_year_it_cannot_show_and_lists_every_year(demo, g
     assert page.status_code == 200 and f"The filter was ignored: Fiscal year: {said}." in text
     assert "Plans you may see, newest" in text and text.count("<tr><th") == every.count("<tr><th") > 0
     assert "FY2026" in client.get("/plans/", query_string={"year": "FY26"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["FY-2026", "FY_2026", "2026.0", "Fiscal Year 2026", "FY26", "fy 2026", " 2026 "])
+def test_a_fiscal_year_is_read_alike_by_the_plans_list_the_command_line_and_the_imports(demo, tmp_path, typed):
+    """FY-2026 was read by the imports and refused by the command line and the plans list, "26" the other way
+    round: one reading (periods.read_planned_year) for every way in."""
+    from importers.formats.reference_formats import to_fiscal_year
+
+    assert to_fiscal_year(typed) == 2026
+    with demo.app_context():
+        client = demo.test_client(user=user("executive"))
+    listed = html.unescape(client.get("/plans/", query_string={"year": typed}).get_data(as_text=True))
+    assert "Plans you may see of FY2026" in listed and "The filter was ignored" not in listed
+    out = tmp_path / "ratings.csv"
+    done = demo.test_cli_runner().invoke(args=["export", "ratings", "--out", str(out), "--fy", typed])
+    assert done.exit_code == 0, done.output
+    with out.open(encoding="utf-8-sig") as written:
+        assert {row["fy"] for row in csv.DictReader(written)} == {"FY2026"}

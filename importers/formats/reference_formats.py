@@ -20,14 +20,10 @@ from scorecard.models import (
     RatingMethod,
     ScopeType,
 )
-from scorecard.periods import PLANNED_YEARS, planned_year
+from scorecard.periods import read_planned_year
 
 # ------------------------------------------------------------------------------ converters
 
-# "2025.0": a year a tool wrote as a decimal number (pandas, a CSV from a float column), as the metrics layout reads it
-# (a sign or a dash only after FY: "-2027" is no year; digits of other scripts are not read as years)
-_FY = r"(?:fy|fiscal\s*year)\s*[-_ ]?\s*"
-_FISCAL_YEAR = re.compile(rf"(?:{_FY})?([0-9]{{4}})(?:\.0+)?|{_FY}([0-9]{{2}})")
 _LINK_SPLIT = re.compile(r"[\s;]+")
 _NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
 _CHOICE = re.compile(r"[\W_]+")
@@ -59,19 +55,10 @@ def org_name(limit: int):
 
 
 def to_fiscal_year(raw):
-    """A fiscal year written FY2025, FY 2025, FY25, 2025 or 2025.0, within the years the product plans for
-    (periods.PLANNED_YEARS: the pages, the API and the CLI open no other)."""
+    """A fiscal year written FY2025, FY 2025, FY25, 2025 or 2025.0, within the years the product plans for, read
+    as every way in reads one (periods.read_planned_year)."""
     value = to_text(raw)
-    if value is None:
-        return None
-    match = _FISCAL_YEAR.fullmatch(value.strip().casefold())
-    if not match:
-        raise ValueError(f"{value!r} is not a fiscal year (write FY2025 or 2025)")
-    year = int(match[1]) if match[1] else 2000 + int(match[2])
-    if not planned_year(year):
-        first, last = PLANNED_YEARS
-        raise ValueError(f"fiscal year {year} is outside {first}-{last}, the years the scorecard plans for")
-    return year
+    return None if value is None else read_planned_year(value)
 
 
 def choice(enum, noun: str, aliases: dict | None = None):
