@@ -1360,8 +1360,8 @@ def test_a_revert_that_would_put_back_a_score_off_the_scale_changed_since_is_ref
     with demo.app_context():
         with pytest.raises(RevertError, match=r"reverting would put back Measurement's score of 7 in the FY\d+ "
                                               r"capacity assessment of Benefits Administration, outside its scale of "
-                                              r"1-5 \(changed since\); set the scale back or change that score on the "
-                                              r"web first; nothing was reverted"):
+                                              r"1-5 \(changed since\); set the scale back first; nothing was "
+                                              r"reverted"):
             revert_batch(db.session, result.batch_id)
         db.session.rollback()
         assert scores(demo, ba, CURRENT) == before

@@ -596,6 +596,17 @@ def test_leaders_by_email_or_name(demo, tmp_path):
         bad = assert_rejected_without_writes(write_xlsx(tmp_path / "bad.xlsx", header, [
             ["Sam", "sam-at-demo", None, None, "CFX"]]), original)
         assert_error(bad, 2, "Email", "sam-at-demo", "not an e-mail address")
+        # a leaders file defines leaders by their own addresses: a row with the address leader.ba@ signs in with
+        # (leader@demo.cx.gov) had renamed Avery Alvarez, and its revert was refused
+        avery = db.session.scalar(sa.select(Leader).where(Leader.email == "leader.ba@demo.cx.gov"))
+        was = (avery.name, avery.title)
+        made = run_import(db.session, write_xlsx(tmp_path / "sign-in.xlsx", header, [
+            ["Jordan Newperson", "leader@demo.cx.gov", "Deputy", "Benefits Administration", None]]))
+        assert made.status == "imported" and made.plan.counts["inserted"] == 1, (made.errors, made.plan.counts)
+        db.session.expire_all()
+        assert (avery.name, avery.title) == was
+        named = db.session.scalar(sa.select(Leader.name).where(Leader.email == "leader@demo.cx.gov"))
+        assert named == "Jordan Newperson"
 
 
 def test_a_leaders_preview_names_components_and_functions_not_their_ids(demo, tmp_path):

@@ -125,7 +125,7 @@ class CapacitySink(TrackedSink):
                 return (f"reverting would put back {domain}'s score of {score_text(float(score))} in the "
                         f"FY{assessment.fiscal_year} capacity assessment of {assessment.component.name}, outside its "
                         f"scale of {assessment.scale_min}-{assessment.scale_max} (changed since); set the scale back "
-                        "or change that score on the web first")
+                        "first")
         return None
 
     def commit(self, plan, batch) -> None:

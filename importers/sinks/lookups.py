@@ -8,16 +8,18 @@ from scorecard.naming import Namesakes, component_parts, in_words, program_parts
 
 
 class Leaders:
-    """Leaders by e-mail (exact, case-insensitive) or by name (unique). The e-mail may also be the one a leader
-    signs in with, where it differs from the leader's own (their account names the leader they are): an analyst
-    typing a leader's sign-in address was told no leader had it."""
+    """Leaders by e-mail (exact, case-insensitive) or by name (unique). A leader named (`find`: a plan's, a
+    commitment's) may also be named by the address they sign in with, where it differs from the leader's own
+    (their account names the leader they are): an analyst typing it was told no leader had it. `by_email` holds
+    the leaders' own addresses alone: a leaders file defines leaders by them (a row with a sign-in address had
+    renamed the leader it signs in as)."""
 
     def __init__(self, session):
         self.all = list(session.scalars(sa.select(Leader)))
         by_id = {leader.id: leader for leader in self.all}
+        self.by_email = {_key(leader.email): leader for leader in self.all if leader.email}
         signs_in = session.execute(sa.select(User.email, User.leader_id).where(User.leader_id.is_not(None)))
-        self.by_email = {_key(email): by_id[leader_id] for email, leader_id in signs_in if leader_id in by_id}
-        self.by_email.update({_key(leader.email): leader for leader in self.all if leader.email})
+        self.by_sign_in = {_key(email): by_id[leader_id] for email, leader_id in signs_in if leader_id in by_id}
         self.by_name: dict[str, list[Leader]] = {}
         for leader in self.all:
             self.by_name.setdefault(_key(leader.name), []).append(leader)
@@ -25,10 +27,10 @@ class Leaders:
     def find(self, value: str) -> Leader:
         key = _key(value)
         if "@" in key:
-            try:
-                return self.by_email[key]
-            except KeyError:
-                raise Unknown(f"no leader has the e-mail address {value!r}{_suggest(value, self.by_email)}") from None
+            found = self.by_email.get(key) or self.by_sign_in.get(key)
+            if found is None:
+                raise Unknown(f"no leader has the e-mail address {value!r}{_suggest(value, self.by_email)}")
+            return found
         found = self.by_name.get(key, [])
         if len(found) == 1:
             return found[0]
