@@ -92,7 +92,7 @@ def commitments_table(row: queries.FunctionSummary) -> tables.Table:
                       **tables.due_cells(c.due_date, c.overdue_days), "updated": updated,
                       "reason": (c.reason or "") if c.shown else NOT_SHOWN,
                       "evidence": (" ".join(c.evidence_links) or "none") if c.shown else NOT_SHOWN,
-                      "links": c.evidence_links, "leader": c.leader or ""})
+                      "links": c.evidence_links, "shown": c.shown, "leader": c.leader or ""})
     return tables.Table(
         caption=f"The {row.code}'s commitments: status, due date, last update, reason and evidence",
         columns=[tables.Column("title", "Commitment", link="href", row_header=True),
@@ -146,7 +146,7 @@ def commitments_html(table: tables.Table) -> html.Div:
         cells = []
         for column in table.columns:
             text = column.text(line.get(column.key))
-            if column.key == "evidence" and line["evidence"] != NOT_SHOWN:
+            if column.key == "evidence" and line["shown"]:
                 content = _evidence(line["links"], line.get("href"))
             elif column.key == "reason":
                 content = _reason(text, line.get("href"))

@@ -21,10 +21,9 @@ from importers.resolve import Directory, Unknown, _key
 from importers.sinks.tracked import RowChange, TrackedSink, encode
 from scorecard.capacity.services import ENTITY, IMPORT_ACTION, IMPORT_REVERTED_ACTION, score_text
 from scorecard.models import CAPACITY_DOMAINS, AuditEvent, CapacityAssessment, CapacityDomainScore, utcnow
-from scorecard.models.capacity import CapacityStatus
+from scorecard.models.capacity import DEFAULT_SCALE, CapacityStatus, on_scale, scale_of
 from scorecard.naming import Namesakes, component_parts, in_words
 
-DEFAULT_SCALE = (1, 7)
 AUDITED = ("score", "narrative", "evidence")  # a domain score's fields its assessment's history names
 SAVED_MEANWHILE = ("a capacity assessment in the file was saved on the web while it was being imported, so nothing "
                    "was imported; upload the file again to see its changes against what is saved now")
@@ -58,9 +57,9 @@ class CapacitySink(TrackedSink):
                 self.fail(row, "domain", domain, f"the same component, fiscal year and domain as row {first_row[key]}")
                 continue
             first_row[key] = row
-            low, high = (assessment.scale_min, assessment.scale_max) if assessment else DEFAULT_SCALE
+            low, high = scale_of(assessment)
             score = record.get("score")
-            if score is not None and not low <= score <= high:
+            if score is not None and not on_scale(assessment, score):
                 self.fail(row, "score", _as_typed(score),
                           f"the score {score_text(score)} is outside the assessment's scale ({low}-{high})")
                 continue
@@ -120,8 +119,7 @@ class CapacitySink(TrackedSink):
             score = (change.before or {}).get("score") if change.action == "update" else None
             assessment_id, domain = owner.get(change.row_id, (None, None))
             assessment = found.get(assessment_id) if change.table_name == CapacityDomainScore.__tablename__ else None
-            if score is not None and assessment is not None and not \
-                    assessment.scale_min <= float(score) <= assessment.scale_max:
+            if score is not None and assessment is not None and not on_scale(assessment, float(score)):
                 return (f"reverting would put back {domain}'s score of {score_text(float(score))} in the "
                         f"FY{assessment.fiscal_year} capacity assessment of {assessment.component.name}, outside its "
                         f"scale of {assessment.scale_min}-{assessment.scale_max} (changed since); set the scale back "

@@ -23,7 +23,7 @@ from scorecard.models import (
     User,
     utcnow,
 )
-from scorecard.models.capacity import CapacityStatus, scale_of, total_of
+from scorecard.models.capacity import CapacityStatus, on_scale, scale_of, total_of
 from scorecard.people import is_viewer, person
 from scorecard.permissions import can
 from scorecard.text import blank, cut
@@ -275,7 +275,7 @@ def submit(session, assessment: CapacityAssessment, *, user, version: int) -> No
             f"Every domain needs a score before the FY{assessment.fiscal_year} assessment can be submitted; "
             f"not scored: {', '.join(missing)}.")})
     outside = [f"{d.domain} ({score_text(d.score)})" for d in assessment.domain_scores
-               if d.score is not None and not assessment.scale_min <= d.score <= assessment.scale_max]
+               if d.score is not None and not on_scale(assessment, d.score)]
     if outside:  # however it came (an old import put back), a score the scale does not hold is not submitted
         raise CapacityError({(None, "status"): (
             f"Every score must lie on the assessment's scale of {assessment.scale_min}-{assessment.scale_max} before "

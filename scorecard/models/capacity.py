@@ -79,6 +79,12 @@ def scale_of(assessment: Optional[CapacityAssessment]) -> tuple[int, int]:
     return (assessment.scale_min, assessment.scale_max) if assessment is not None else DEFAULT_SCALE
 
 
+def on_scale(assessment: Optional[CapacityAssessment], score: float) -> bool:
+    """Whether `score` lies on `assessment`'s scale (`scale_of`)."""
+    low, high = scale_of(assessment)
+    return low <= score <= high
+
+
 def total_of(scores) -> Optional[float]:
     """An assessment's total: the sum of its domains' scores (None while none is scored)."""
     scored = [score for score in scores if score is not None]
