@@ -687,21 +687,26 @@ def report(out: dict) -> bool:
 
 
 def _schema_matches(path: Path) -> bool:
-    """Whether a kept database has the models' tables and columns: one built before a migration added a
-    column (element_ratings.basis) failed the briefing minutes into a run. Said when it is built again."""
+    """Whether a kept database has the models' tables, columns and indexes: one built before a migration
+    added a column (element_ratings.basis) failed the briefing minutes into a run, and one without a new
+    index measures the old schema. Said when it is built again."""
     from scorecard import models  # noqa: F401 — the models' tables, on the metadata
     from scorecard.extensions import db
 
-    wanted = {(table.name, column.name) for table in db.metadata.tables.values() for column in table.columns}
+    tables = db.metadata.tables.values()
+    wanted = {(table.name, column.name) for table in tables for column in table.columns} | {
+        (table.name, f"index {index.name}") for table in tables for index in table.indexes}
     connection = sqlite3.connect(path)
     try:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        kept = {(table, row[1]) for table in tables for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        names = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        kept = {(table, row[1]) for table in names for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        kept |= {(table, f"index {name}") for table, name in connection.execute(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'")}
     finally:
         connection.close()
     if wanted <= kept:
         return True
-    print(f"The kept database lacks {len(wanted - kept)} of the models' columns "
+    print(f"The kept database lacks {len(wanted - kept)} of the models' columns and indexes "
           f"({', '.join(sorted(f'{t}.{c}' for t, c in wanted - kept)[:3])}): building it again.", flush=True)
     return False
 

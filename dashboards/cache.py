@@ -293,10 +293,16 @@ def _values(specs) -> list:
     return out
 
 
-def answer_key(body: dict, viewer: tuple, version: str) -> str:
-    """The key an answer to the callback request `body` is kept under, for `viewer` on data `version`."""
-    return _key("r:", (body["output"], repr(body.get("changedPropIds")), _values(body.get("inputs")),
-                       _values(body.get("state")), viewer, version))
+def asked(body: dict) -> str:
+    """What of the callback request `body` names its answer, as text: the output, which input fired and the
+    inputs' and states' values."""
+    return repr((body["output"], repr(body.get("changedPropIds")), _values(body.get("inputs")),
+                 _values(body.get("state"))))
+
+
+def answer_key(request_asked: str, viewer: tuple, version: str) -> str:
+    """The key an answer to a callback request (what it `asked`) is kept under, for `viewer` on data `version`."""
+    return _key("r:", (request_asked, viewer, version))
 
 
 def marked(callback_map: dict, body) -> bool:
@@ -317,7 +323,7 @@ def answered(view: Callable, app) -> Callable:
         body = request.get_json(silent=True)
         if not (_bound() and marked(app.callback_map, body)):
             return view(*args, **kwargs)
-        key = answer_key(body, _viewer(), data_version(db.session))
+        key = answer_key(asked(body), _viewer(), data_version(db.session))
         found = look_up(key)
         if found is not MISSING:
             return Response(found, mimetype="application/json")

@@ -17,6 +17,11 @@ and only when, the app would answer it from the cache with nothing else to do:
   the cache holds under the key the app reads (`cache.answer_key`: the request, who is looking, the
   data version).
 
+A page asks the same few callbacks again and again with the same cookie: what was read of a cookie (its
+signature checked, its payload) and of a body (checked, and what it asks) is kept by their text, at most
+`MEMO_ENTRIES` of each. A cookie's age is judged at every request, and one signed with keys the app no longer
+has is read again (and refused).
+
 Its answer is the app's bytes with the headers the app's would carry (`security.add_security_headers`,
 `Vary: Cookie`). Anything else (a miss, a session to rewrite, a cache or database that does not answer,
 any error of its own) goes on to the app untouched but for the body it read, put back: the middleware
@@ -52,6 +57,11 @@ class WarmAnswers:
         self.path = dash_app.config.routes_pathname_prefix + "_dash-update-component"
         self._kept_headers = {}  # by (HTTPS, HSTS_SECONDS)
         self._sql = {}  # by kind of database: (the data version's SQL, the user's, whether its parameter is positional)
+        # What was read of a cookie or a body already seen: a page asks the same few callbacks again and again,
+        # with the same cookie (its signature checked, then its payload read: a fifth of the time of a warm answer)
+        self._signing = None  # the keys the sessions read were signed with
+        self._sessions: dict = {}  # a cookie's value -> (its session, when it was signed), or None: not one of ours
+        self._asked: dict = {}  # a body -> what it asks (cache.asked), or None: not a request this answers
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == self.path \
@@ -81,13 +91,18 @@ class WarmAnswers:
         """The signed session the cookie holds, when it is one this middleware may answer for."""
         app = self.app  # read as the app reads it at each request (its settings, its secret keys)
         value = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
-        serializer = app.session_interface.get_signing_serializer(app)
-        if not value or serializer is None:
+        if not value:
             return None
-        try:
-            kept = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
-        except Exception:  # noqa: BLE001 — a bad or expired signature: the app's own reading decides
+        signing = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if signing != self._signing:  # keys changed: nothing read under the old ones stands
+            self._signing, self._sessions = signing, {}
+        found = _remembered(self._sessions, value, lambda: _signed(app, value))
+        if found is None:
             return None
+        kept, signed_at = found  # kept as read: never changed here
+        age = int(time.time()) - int(signed_at.timestamp())  # as itsdangerous reads max_age: whole seconds
+        if not 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
+            return None  # expired (or signed in the future): the app's own reading decides
         if not isinstance(kept, dict) or not isinstance(kept.get("_user_id"), str) or "_remember" in kept:
             return None
         protection = app.config.get("SESSION_PROTECTION", login_manager.session_protection)
@@ -102,23 +117,31 @@ class WarmAnswers:
         user_id, _, token = kept["_user_id"].partition(":")
         if not (user_id.isascii() and user_id.isdigit() and token) or int(user_id) > validation.MAX_ID:
             return None
-        body = self.app.json.loads(raw)
-        if not cache.marked(self.dash_app.callback_map, body):
+        asked = _remembered(self._asked, raw, lambda: self._read_body(raw))
+        if asked is None:
             return None
-        try:
-            validation.check_request(self.dash_app.callback_map, body)
-        except validation.CallbackInputError:
-            return None  # the app answers 400, naming what was wrong
         values, user = self._read(int(user_id))
         if user is None or not user[4] or not user[0] or not hmac.compare_digest(user[0], token):
             return None  # no such user, an inactive one (Flask-Login: not authenticated) or an ended session
         parts = cache.version_parts(values)
         environ[cache.READ_PARTS] = parts  # the app, answering, reads the data version no second time
         viewer = cache.viewer_of(SimpleNamespace(role=Role(user[1]), function_id=user[2], leader_id=user[3]))
-        found = cache.look_up(cache.answer_key(body, viewer, cache.version_of(parts)))
+        found = cache.look_up(cache.answer_key(asked, viewer, cache.version_of(parts)))
         if found is cache.MISSING:
             return None
         return self._headers(environ.get("wsgi.url_scheme") == "https") + [("Content-Length", str(len(found)))], found
+
+    def _read_body(self, raw: bytes) -> str | None:
+        """What the request body `raw` asks (cache.asked), or None: not JSON the app reads, not for a callback
+        whose answer is kept, or one the app refuses (it answers 400, naming what was wrong)."""
+        try:
+            body = self.app.json.loads(raw)
+            if not cache.marked(self.dash_app.callback_map, body):
+                return None
+            validation.check_request(self.dash_app.callback_map, body)
+        except (ValueError, validation.CallbackInputError):
+            return None
+        return cache.asked(body)
 
     def _read(self, user_id: int) -> tuple:
         """The data version's values and the user's (session token, role, function, leader, active; None when
@@ -149,6 +172,34 @@ class WarmAnswers:
             headers.add("Vary", "Cookie")
             self._kept_headers[which] = headers.to_wsgi_list()
         return list(self._kept_headers[which])
+
+
+MEMO_ENTRIES = 1024  # cookies, and bodies, whose reading is kept (then all forgotten at once)
+MEMO_BYTES = 4096  # the longest cookie or body kept: a session's cookie and a page's request are far shorter
+
+
+def _remembered(memo: dict, key, read):
+    """`read()`, kept in `memo` under `key` (a text or bytes of at most MEMO_BYTES) and read from there again."""
+    if key in memo:
+        return memo[key]
+    value = read()
+    if len(key) <= MEMO_BYTES:
+        if len(memo) >= MEMO_ENTRIES:
+            memo.clear()
+        memo[key] = value
+    return value
+
+
+def _signed(app, value: str) -> tuple | None:
+    """(the session, when it was signed) that the cookie's `value` holds, signed with the app's keys as its
+    session interface signs it; None when it is not such a cookie."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    if serializer is None:
+        return None
+    try:
+        return serializer.loads(value, return_timestamp=True)
+    except Exception:  # noqa: BLE001 — a bad signature, or a payload that does not read: the app's own reading decides
+        return None
 
 
 def _body(environ) -> bytes | None:

@@ -2,6 +2,7 @@
 as the app sends it, and every request the app must see (a session to rewrite or end, another viewer,
 changed data, a body it refuses) passed on to it."""
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -163,6 +164,23 @@ def test_a_session_whose_last_seen_time_is_due_is_rewritten_by_the_app(demo, see
     idle = later + demo.config["SESSION_IDLE_MINUTES"] * 60 + 1
     monkeypatch.setattr(time, "time", lambda: idle)
     assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 3, "idle: the app ends it"
+
+
+def test_a_cookie_read_before_is_judged_again_for_its_age_and_by_the_apps_keys(demo, seen, monkeypatch):
+    """What a cookie holds is read once and kept; its lifetime, and the keys it was signed with, are not."""
+    client = _signed_in(demo, "viewer")
+    body = callback_body("heatmap-graph.figure", HEATMAP)
+    for _ in range(2):
+        assert client.post(CALLBACK_URL, json=body).status_code == 200
+    assert len(seen) == 1, "the cookie read once, then kept"
+    with monkeypatch.context() as patched:
+        patched.setattr(demo, "permanent_session_lifetime", timedelta(seconds=1))
+        later = time.time() + 3
+        patched.setattr(time, "time", lambda: later)
+        assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 2, "past its lifetime: the app"
+    assert client.post(CALLBACK_URL, json=body).status_code == 200 and len(seen) == 2, "within it again: warm"
+    monkeypatch.setattr(demo, "secret_key", "a rotated key, and the old one not kept among the fallbacks")
+    assert client.post(CALLBACK_URL, json=body).status_code == 401 and len(seen) == 3, "signed with a key gone"
 
 
 def test_another_client_with_the_same_cookie_is_seen_by_the_app(demo, seen):

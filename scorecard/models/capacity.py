@@ -39,7 +39,8 @@ class CapacityAssessment(TimestampMixin, Base):
     """One component's self-assessment for one fiscal year (default scale 1-7 per domain)."""
 
     __tablename__ = "capacity_assessments"
-    __table_args__ = (sa.UniqueConstraint("component_id", "fiscal_year"),)
+    __table_args__ = (sa.UniqueConstraint("component_id", "fiscal_year"),  # and, as commitments', the data version's:
+                      sa.Index("ix_capacity_assessments_updated_version", "updated_at", "version"))
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     component_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("components.id"), index=True)
     fiscal_year: so.Mapped[int]

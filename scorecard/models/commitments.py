@@ -42,7 +42,10 @@ class Commitment(TimestampMixin, Base):
     """A CX promise owned by a function (and optionally a named leader)."""
 
     __tablename__ = "commitments"
-    __table_args__ = (sa.UniqueConstraint("function_id", "title"),)
+    # the dashboards' data version reads the newest change and the versions' sum on every request: from this
+    # index, not the table's rows (dashboards.cache)
+    __table_args__ = (sa.UniqueConstraint("function_id", "title"),
+                      sa.Index("ix_commitments_updated_version", "updated_at", "version"))
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     function_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("functions.id"), index=True)
     leader_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("leaders.id"), index=True)
