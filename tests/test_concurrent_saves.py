@@ -109,3 +109,55 @@ def _count(server, sql: str) -> int:
         return database.execute(sql).fetchone()[0]
     finally:
         database.close()
+
+
+def test_a_draft_published_four_times_at_once_is_published_once(server):
+    """Two admins publishing one draft together: each read it as a draft, retired the version published before
+    and published it, all answered "published", and the append-only audit log said so four times over."""
+    _execute(server, "UPDATE users SET role = 'admin' WHERE email = 'analyst@live.gov'")  # who may publish
+    try:
+        created = server.http.post(server.url + "/rules/new", data={
+            "csrf_token": server.token(server.http.get(server.url + "/rules/new").text),
+            "definition": rule("raced-publish", "First"), "save": "Save"}, allow_redirects=False)
+        assert created.status_code == 302, created.text[:500]
+        for number, title in ((1, None), (2, "Second")):
+            if title:
+                editor = server.http.get(server.url + "/rules/raced-publish/edit").text
+                based_on = re.search(r'name="based_on"[^>]*value="([^"]*)"', editor).group(1)
+                saved = server.http.post(server.url + "/rules/raced-publish/edit", data={
+                    "csrf_token": server.token(editor), "based_on": based_on, "save": "Save",
+                    "definition": rule("raced-publish", title)}, allow_redirects=False)
+                assert saved.status_code == 302, saved.text[:500]
+            page = server.http.get(f"{server.url}/rules/raced-publish/versions/{number}").text
+            shown = re.search(r'name="shown" value="([^"]+)"', page).group(1)
+            form = {"csrf_token": server.token(page), "shown": shown}
+            answers = sent_at_once(server, f"/rules/raced-publish/versions/{number}/publish",
+                                   [dict(form) for _ in range(4 if number == 2 else 1)])
+            assert set(answers) == {302}, answers
+        events = dict(_rows(server, "SELECT e.action || ' v' || v.version, COUNT(*) FROM audit_events e "
+                                    "JOIN rule_versions v ON v.id = e.entity_id JOIN rules r ON r.id = v.rule_id "
+                                    "WHERE e.entity_type = 'rule_version' AND r.key = 'raced-publish' "
+                                    "AND e.action IN ('rule.publish', 'rule.retire') GROUP BY 1"))
+        assert events == {"rule.publish v1": 1, "rule.retire v1": 1, "rule.publish v2": 1}, events
+        assert _count(server, "SELECT COUNT(*) FROM rule_versions v JOIN rules r ON r.id = v.rule_id "
+                              "WHERE r.key = 'raced-publish' AND v.status = 'published'") == 1
+    finally:
+        _execute(server, "UPDATE users SET role = 'analyst' WHERE email = 'analyst@live.gov'")
+    assert server.answers()
+
+
+def _rows(server, sql: str) -> list:
+    database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]))
+    try:
+        return database.execute(sql).fetchall()
+    finally:
+        database.close()
+
+
+def _execute(server, sql: str) -> None:
+    database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]), timeout=30)
+    try:
+        database.execute(sql)
+        database.commit()
+    finally:
+        database.close()

@@ -20,6 +20,7 @@ from scorecard.json_bodies import REFUSALS, TOO_DEEP, DuplicateKey, broken_words
 from scorecard.models import AuditEvent, Rule, RuleStatus, RuleSubject, RuleVersion, User, utcnow
 from scorecard.rules.schema import RuleError, validate_definition
 from scorecard.rules.service import codes
+from scorecard.writers import hold
 
 PACK = "default_pack.json"
 DRAFTS_HELD = "drafts"  # an export's {rule key: fingerprint} of the drafts it holds (`rules export --drafts`)
@@ -142,6 +143,9 @@ def publish_version(session, key: str, *, version: Optional[int] = None, user_id
     rule = session.scalar(sa.select(Rule).where(Rule.key == key))
     if rule is None:
         raise RuleError([f"key: there is no rule {key!r}"])
+    # read under the rule's hold: two people publishing one draft at once publish it once (the second reads it
+    # published and changes nothing), not once each, with a retire and a publish audited twice
+    hold(session, Rule, rule.id)
     versions = _versions(session, rule)
     chosen = (_with_status(versions, RuleStatus.draft) if version is None
               else next((v for v in versions if v.version == version), None))
@@ -167,6 +171,8 @@ def publish_version(session, key: str, *, version: Optional[int] = None, user_id
 def retire(session, key: str, *, user_id: Optional[int] = None) -> RuleVersion:
     """Retire the published version: the rule stops being evaluated until a draft is published."""
     rule = session.scalar(sa.select(Rule).where(Rule.key == key))
+    if rule is not None:
+        hold(session, Rule, rule.id)  # as publish_version: what is read is as it is now
     published = _with_status(_versions(session, rule), RuleStatus.published) if rule else None
     if published is None:
         raise RuleError([f"rule {key!r} has no published version to retire"])
