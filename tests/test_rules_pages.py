@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db
-from scorecard.models import Base, Finding, PlanRequirement, RuleStatus, RuleSubject, RuleVersion
+from scorecard.models import Base, Finding, PlanRequirement, Rule, RuleStatus, RuleSubject, RuleVersion
 from scorecard.rules.store import default_pack
 from tests.helpers import csrf_token
 
@@ -107,6 +107,33 @@ def test_what_if_shows_changes_and_writes_nothing(evaluated, client_as):
     assert said.group(4) == ("it is" if unchanged == 1 else "they are")
     with evaluated.app_context():
         assert fingerprint() == before
+
+
+def test_what_if_of_an_explanation_alone_shows_the_findings_it_would_explain_in_other_words(evaluated, client_as):
+    """Outcomes unchanged, every finding's page would read differently: "0 findings would change" alone hid a
+    wrong sentence (values swapped) until it was published and read by executives and leaders."""
+    analyst = client_as("analyst")
+    reworded = json.loads(json.dumps(next(r for r in default_pack() if r["key"] == "program-trust-status")))
+    reworded["explain"] = "{program}: a target of {target} against trust of {value} (n={n}) in {period}."
+    token = csrf_token(analyst.get("/rules/program-trust-status/edit").get_data(as_text=True))
+    response = analyst.post("/rules/program-trust-status/edit",
+                            data={"csrf_token": token, "definition": json.dumps(reworded), "simulate": "Simulate"})
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and '<strong id="changed-count">0</strong> findings would change' in text
+    with evaluated.app_context():  # those the rule's sentence explains (one that read nothing says so instead)
+        findings = db.session.scalar(sa.select(sa.func.count()).select_from(Finding).join(RuleVersion).join(Rule)
+                                     .where(Rule.key == "program-trust-status",
+                                            RuleVersion.status == RuleStatus.published,
+                                            Finding.explanation.contains(" trust was ")))
+    assert findings > 10
+    said = re.search(r'<p id="reworded">([\d,]+) findings would keep their outcome and read differently on their '
+                     r"page: this version explains them in other words\. The first 10:</p>", text)
+    assert said and int(said.group(1).replace(",", "")) == findings, "each finding the sentence explains"
+    rows = re.findall(r"<tr><td>program: [^<]+</td><td></td><td>FY\d{4}-Q\d</td>\s*<td>([^<]+)</td><td>([^<]+)</td>"
+                      r"<td>([^<]+)</td></tr>", text)
+    assert len(rows) == 10
+    for outcome, now, then in rows:
+        assert " trust was " in now and ": a target of " in then and outcome.startswith("status ")
 
 
 def test_publish_makes_a_new_version_and_retires_the_old(evaluated, client_as):

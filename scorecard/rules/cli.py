@@ -195,6 +195,11 @@ def simulate_command(path, as_json, today):
             who = f" [{c.leader}]" if c.leader and c.subject_type is RuleSubject.requirement else ""
             click.echo(f"  {c.subject_type} {c.subject}{who} {c.period}: {c.before or 'nothing'} -> "
                        f"{c.after or 'nothing'}")
+        if r.reworded:
+            first = f"; the first {len(r.reworded_shown)}" if r.reworded > len(r.reworded_shown) else ""
+            click.echo(f"  {counted(r.reworded, 'finding')} of the unchanged would be explained in other words{first}:")
+            for c in r.reworded_shown:
+                click.echo(f"    {c.subject_type} {c.subject} {c.period}: {c.before!r} -> {c.after!r}")
         if r.stale:
             click.echo(f"  (the data changed since the rules were last evaluated: {counted(r.stale, 'finding')} of the "
                        "published version change at the next evaluation whatever this version says)")

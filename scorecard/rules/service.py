@@ -531,12 +531,20 @@ class Simulation:
     unchanged: int = 0
     elements: list = field(default_factory=list)  # plans.effects.ElementEffect: a requirement rule's effect
     stale: int = 0  # the published version's stored findings today's data changes, whatever the draft says
+    # of the unchanged: how many would be explained in other words (an edit of the explanation alone), and the
+    # first REWORDED_SHOWN of them, each with its explanation now (`before`) and with this version (`after`)
+    reworded: int = 0
+    reworded_shown: list = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"key": self.key, "applies_to": self.subject_type, "published_version": self.published_version,
                 "unchanged": self.unchanged, "changed": len(self.changes),
                 "changes": [c.__dict__ for c in self.changes], "elements": [e.__dict__ for e in self.elements],
-                "stale": self.stale}
+                "stale": self.stale, "reworded": self.reworded,
+                "reworded_shown": [c.__dict__ for c in self.reworded_shown]}
+
+
+REWORDED_SHOWN = 10  # findings explained in other words, shown by a simulation as examples
 
 
 def _stale(session, version_ids: list[int], fresh: dict) -> int:
@@ -586,16 +594,26 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
                                                         found.score, share, found.outcome)
     result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)
     result.stale = _stale(session, [compiled.version_id for _, compiled in published], before)
+    def shown(key):
+        entity = subj.entities(ctx, key[0], [key[1]])[0]
+        return subj.subject(ctx, key[0], entity).fields
+
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         old_text, new_text = (old.summary if old else None), (new.summary if new else None)
+        subject_type, subject_id = key
         if old_text == new_text:
             result.unchanged += 1
+            if old is not None and new is not None and old.explanation != new.explanation:
+                result.reworded += 1  # the same outcome, read in other words: the page that explains it changes
+                if len(result.reworded_shown) < REWORDED_SHOWN:
+                    fields = shown(key)
+                    result.reworded_shown.append(Change(subject_type, subject_id, fields.get("subject"),
+                                                        fields.get("leader"), new.period, old.explanation,
+                                                        new.explanation, new.explanation, words(old), words(new)))
             continue
-        subject_type, subject_id = key
-        entity = subj.entities(ctx, subject_type, [subject_id])[0]
-        shown = subj.subject(ctx, subject_type, entity)
-        result.changes.append(Change(subject_type, subject_id, shown.fields.get("subject"), shown.fields.get("leader"),
+        fields = shown(key)
+        result.changes.append(Change(subject_type, subject_id, fields.get("subject"), fields.get("leader"),
                                      (new or old).period, old_text, new_text, new.explanation if new else None,
                                      words(old), words(new)))
     if draft.subject_type is RuleSubject.requirement:  # and what the requirements' new ratings do to their elements
