@@ -176,12 +176,15 @@ class WarmAnswers:
 
 MEMO_ENTRIES = 1024  # cookies, and bodies, whose reading is kept (then all forgotten at once)
 MEMO_BYTES = 4096  # the longest cookie or body kept: a session's cookie and a page's request are far shorter
+_UNREAD = object()
 
 
 def _remembered(memo: dict, key, read):
-    """`read()`, kept in `memo` under `key` (a text or bytes of at most MEMO_BYTES) and read from there again."""
-    if key in memo:
-        return memo[key]
+    """`read()`, kept in `memo` under `key` (a text or bytes of at most MEMO_BYTES) and read from there again
+    (in one step: another thread may empty the memo between two)."""
+    value = memo.get(key, _UNREAD)
+    if value is not _UNREAD:
+        return value
     value = read()
     if len(key) <= MEMO_BYTES:
         if len(memo) >= MEMO_ENTRIES:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from scorecard.extensions import db
-from scorecard.models import Finding, Rule, RuleStatus, RuleVersion
+from scorecard.models import AuditEvent, Finding, Rule, RuleStatus, RuleVersion
 from scorecard.rules.store import default_pack
 from tests.conftest import DEMO_TODAY
 from tests.test_rules_service import snapshot
@@ -245,3 +245,40 @@ def test_an_import_does_not_replace_a_draft_saved_since_its_export(demo, runner,
     next(r for r in again["rules"] if r["key"] == "stale-commitment")["explain"] += " Once more."
     out.write_text(json.dumps(again), encoding="utf-8")
     assert runner.invoke(args=["rules", "import", str(out)]).exit_code == 0, "its own draft: replaced as before"
+
+
+def test_simulating_an_explanation_alone_lists_the_findings_explained_in_other_words(demo, runner, tmp_path):
+    runner.invoke(args=["rules", "import", write(tmp_path / "pack.json", default_pack()), "--publish"])
+    runner.invoke(args=["evaluate", "--today", DEMO_TODAY.isoformat()])
+    reworded = copy.deepcopy(next(r for r in default_pack() if r["key"] == "program-trust-status"))
+    reworded["explain"] = "{program}: a target of {target} against trust of {value} (n={n}) in {period}."
+    path = write(tmp_path / "reworded.json", reworded)
+    simulated = runner.invoke(args=["rules", "simulate", path, "--today", DEMO_TODAY.isoformat()])
+    assert simulated.exit_code == 0, simulated.output
+    lines = simulated.output.splitlines()
+    assert lines[0].startswith("program-trust-status (program), against published version 1: 0 changes, ")
+    said = re.fullmatch(r"  (\d+) findings of the unchanged would be explained in other words; the first 10:", lines[1])
+    assert said and int(said.group(1)) > 10, lines[:3]
+    assert all(line.startswith("    program ") and " trust was " in line and ": a target of " in line
+               for line in lines[2:12]), lines[2:12]
+    as_json = json.loads(runner.invoke(args=["rules", "simulate", path, "--json", "--today",
+                                             DEMO_TODAY.isoformat()]).output)
+    assert as_json[0]["reworded"] == int(said.group(1)) and len(as_json[0]["reworded_shown"]) == 10
+
+
+def test_a_rule_published_from_the_command_line_is_audited_with_the_command_and_who_ran_it(demo, runner, tmp_path):
+    """The command line names no person: its events said nothing of where they came from."""
+    import getpass
+    import socket
+
+    changed = copy.deepcopy(next(r for r in default_pack() if r["key"] == "stale-commitment"))
+    changed["title"] = "Commitment not updated for a month"
+    assert runner.invoke(args=["rules", "import", write(tmp_path / "one.json", changed), "--publish"]).exit_code == 0
+    with demo.app_context():
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(["rule.save", "rule.publish"]))
+                                    .order_by(AuditEvent.id.desc()).limit(2)).all()
+    assert {e.action for e in events} == {"rule.save", "rule.publish"}
+    for event in events:
+        assert event.user_id is None and event.client_address is None
+        assert event.user_agent == f"command line: {runner.app.cli.name} rules import, by {getpass.getuser()} on " \
+                                   f"{socket.gethostname()}", event.user_agent

@@ -6,7 +6,8 @@ create them, and so does `metadata.create_all` (DDL events below), so every data
 models has them. Each event made while a web request is handled records the client's address and
 user agent, and one made through the REST API the token it was made with (`via_api_token` in `after`);
 so does each event a background job writes (an import's commit, a revert), with the client of the request
-that started the job."""
+that started the job. One made by a `scorecard` command names the command, and the account and host that ran
+it, as its user agent."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -109,18 +110,41 @@ def with_origin(after: Optional[dict]) -> Optional[dict]:
 
 def request_client() -> tuple[Optional[str], Optional[str]]:
     """(client address, user agent) of the web request being handled; in a background job, of the
-    request that started it (`started_by`); else (None, None) (the command line)."""
+    request that started it (`started_by`); on the command line, no address and the command (`command_line`);
+    else (None, None)."""
     from flask import has_request_context, request
 
     if _by_the_system.get():
         return None, None
     if not has_request_context():
-        return _started_by.get()[:2]
+        client = _started_by.get()[:2]
+        return client if client != (None, None) else (None, command_line())
     address = (request.remote_addr or "")[:CLIENT_ADDRESS_MAX] or None
     # A header is the client's to write: a control character in it (an ESC colouring a terminal, a line break)
     # is kept written as its escape, so the log and its CSV read as the client sent it and do nothing else.
     agent = shown(request.user_agent.string or "", UNKEPT_ON_ONE_LINE)[:USER_AGENT_MAX] or None
     return address, agent
+
+
+def command_line() -> Optional[str]:
+    """The `scorecard` command this thread is running, with the operating system's account and host that ran it
+    ("command line: scorecard rules publish, by ops on web-1"), as its audit events' user agent: a command
+    names no person, and an event that said nothing of where it came from left an auditor no one to ask.
+    None outside a command (a server's own threads)."""
+    import getpass
+    import socket
+
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return None
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for the process's user id (a container's)
+        account = "an account without a name"
+    said = f"command line: {context.command_path}, by {account} on {socket.gethostname()}"
+    return shown(said, UNKEPT_ON_ONE_LINE)[:USER_AGENT_MAX]
 
 
 @sa.event.listens_for(AuditEvent, "before_insert")
