@@ -13,6 +13,10 @@ from urllib.parse import urlsplit
 from scorecard.text import look_alike_site
 
 MAX_LINK_LENGTH = 2_000
+# The links of one commitment or domain, written one per line, fit one spreadsheet cell: the downloads write them in
+# one, and Excel's (openpyxl's) cell keeps at most 32,767 characters, cutting the rest without a word (20 links of
+# 2,000 characters came back from a round trip as 17, the last one cut).
+MAX_LINKS_TEXT = 32_767
 NOT_A_LINK = "is not a web address"
 WHAT_A_LINK_IS = "start with http:// or https:// and name a site, e.g. https://www.performance.gov/cx/"
 QUOTED_LENGTH = 60
@@ -21,6 +25,27 @@ QUOTED_LENGTH = 60
 # site's name, a path's é): two links pasted without a line between (an address carried inside one, as the
 # Web Archive's /2024/https://... or ?url=https://..., follows a mark)
 _RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
+
+
+# Between links typed in one text (a form's box, a spreadsheet's cell): spaces and line breaks, and semicolons before
+# them, before the end or before another web address ("a; b", "a;", "a;https://b"); a semicolon inside an address
+# (";jsessionid=...") is the address's. The form split at spaces alone (keeping "a;"), a file at every semicolon
+# too (refusing a download that held such an address).
+_BETWEEN_LINKS = re.compile(r"(?i);*\s+|;+(?=https?://|$)")
+
+
+def split_links(text: Optional[str]) -> list[str]:
+    """The links typed in one text, in order (as every way in reads them: `_BETWEEN_LINKS`)."""
+    return [piece for piece in _BETWEEN_LINKS.split(text or "") if piece]
+
+
+def too_long(links) -> Optional[str]:
+    """The words refusing links that, one per line, would not fit one spreadsheet cell (`MAX_LINKS_TEXT`)."""
+    length = sum(len(link) for link in links) + max(len(links) - 1, 0)
+    if length <= MAX_LINKS_TEXT:
+        return None
+    return (f"the links come to {length:,} characters written one per line, and at most {MAX_LINKS_TEXT:,} fit in "
+            "the one spreadsheet cell the downloads write them in: drop a link or shorten one")
 
 
 def quoted(link: str) -> str:

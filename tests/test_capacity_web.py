@@ -439,6 +439,28 @@ def test_a_look_alike_link_stored_before_it_was_refused_does_not_block_the_rest_
     assert refused.status_code == 400 and "another alphabet" in text(refused)
 
 
+def test_evidence_links_too_long_for_one_spreadsheet_cell_are_refused_but_kept_ones_do_not_block_a_save(
+        demo, client_as, ba):
+    """25 links of 2,000 characters were taken, and a spreadsheet's cell keeps 32,767 (the rest cut unsaid)."""
+    i, other = domain_index("Customer Understanding"), domain_index("Measurement")
+    links = [f"https://www.performance.gov/{k:02d}/" + "x" * 1_960 for k in range(17)]
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    fields[f"evidence_{i}"] = "\n".join(links)
+    refused = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert refused.status_code == 400 and "fit in the one spreadsheet cell the downloads write them in" in text(refused)
+    with demo.app_context():  # stored so before the check: the rest of a save goes through
+        stored = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Customer Understanding"))
+        stored.evidence = "\n".join(links)
+        db.session.commit()
+    fields = open_form(analyst, ba, CURRENT)
+    fields[f"score_{other}"] = str(7 if scores(demo, ba, CURRENT)["Measurement"] != 7 else 6)
+    kept = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert kept.status_code == 303, re.findall(r'usa-error-message[^>]*>([^<]+)', text(kept))
+
+
 @pytest.mark.parametrize("left_out", [r"^(domain|score|narrative|evidence)_\d+$", r"^narrative_2$", r"^domain_4$"])
 def test_a_form_without_some_domain_fields_is_refused_not_read_as_blank(demo, client_as, ba, left_out):
     """A field not sent at all (a hand-made or cut-off request) is not an emptied one: reading it as

@@ -5,6 +5,7 @@ between is a conflict (its row, field and both values named) and is not overwrit
 saves the two changes, with history and audit naming the officer. An unedited download, xlsx or
 csv, changes nothing. The rows are held to the web form's rules and the officer's scope."""
 import csv
+import html
 import io
 import re
 import tempfile
@@ -392,6 +393,66 @@ def test_a_link_stored_before_the_invisible_character_rule_comes_back_unchanged(
         assert "performance" not in said, "the stored link is not refused"
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_link_with_a_semicolon_in_it_comes_back_unchanged_and_the_form_reads_links_as_a_file_does(demo, kind):
+    """A file split links at every semicolon, the form at spaces alone: an address holding one
+    (";jsessionid=") refused every unedited download of its function, and "a; b" typed on the form was saved
+    as the link "a;"."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        fund_id = commitment(FUND).id
+    typed = submit(officer, f"/commitments/{fund_id}/edit",
+                   evidence_links="https://www.performance.gov/cx/; https://example.gov/report;jsessionid=ABC123;")
+    assert typed.status_code == 303
+    with demo.app_context():
+        assert commitment(FUND).evidence_links == ["https://www.performance.gov/cx/",
+                                                   "https://example.gov/report;jsessionid=ABC123"]
+    batch_id = upload(officer, download(officer, kind), name=f"cfo.{kind}")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
+        assert (previewed.updated, previewed.unchanged) == (0, 3)
+    book, rows = sheet_rows(download(officer))
+    row, cells = rows[FUND]
+    cells["evidence_links"].value = "https://www.performance.gov/cx/;https://b.gov/x; https://c.gov/"
+    batch_id = upload(officer, saved(book), name="cfo.xlsx")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed and previewed.updated == 1, previewed.errors
+    assert post(officer, f"/imports/{batch_id}/confirm").status_code == 302
+    with demo.app_context():
+        assert commitment(FUND).evidence_links == ["https://www.performance.gov/cx/", "https://b.gov/x",
+                                                   "https://c.gov/"]
+
+
+def test_links_too_long_for_the_downloads_cell_are_refused_everywhere(demo):
+    """20 links of 2,000 characters were taken (each within its limits), and Excel's cell keeps 32,767: the
+    download cut them to 17, the last one broken, and importing it back saved that."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        fund_id = commitment(FUND).id
+    links = [f"https://www.cfo.gov/{i:02d}/" + "x" * 1_970 for i in range(17)]
+    too_long = submit(officer, f"/commitments/{fund_id}/edit", evidence_links="\n".join(links))
+    said = html.unescape(too_long.get_data(as_text=True))
+    assert too_long.status_code == 400 and ("the links come to 33,897 characters written one per line, and at most "
+                                           "32,767 fit in the one spreadsheet cell the downloads write them in") in said
+    assert submit(officer, f"/commitments/{fund_id}/edit", evidence_links="\n".join(links[:16])).status_code == 303
+    book, rows = sheet_rows(download(officer))
+    assert rows[FUND][1]["evidence_links"].value.split("\n") == links[:16], "the download holds every link whole"
+    table = list(csv.reader(io.StringIO(download(officer, "csv").decode("utf-8-sig"))))  # a CSV holds any length
+    column, row = table[0].index("evidence_links"), next(i for i, r in enumerate(table) if FUND in r)
+    table[row][column] = "\n".join(links)
+    target = Path(tempfile.mkdtemp()) / "commitments.csv"
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(table)
+    with demo.app_context():
+        before = stored()
+        result = run_import(db.session, target, user_id=user(CFO_OFFICER).id)
+        assert result.status == "rejected" and stored() == before
+        said = {(e["row"], e["column"]): e["message"] for e in result.errors}
+        assert "the links come to 33,897 characters" in said[(row + 1, "evidence_links")], said
+
+
 def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
     """Saved since the download, but the row already says what is stored: nothing to lose."""
     officer = signed_in(demo, CFO_OFFICER)
@@ -431,8 +492,8 @@ def test_a_note_alone_says_the_commitment_is_current_as_on_the_web(demo):
         assert stored()[fund.id][:12] == before[:12]  # every field as it was
         fund_id = fund.id
     shown = officer.get(f"/commitments/{fund_id}").get_data(as_text=True)
-    assert re.search(rf'Checked with the vendor: still on schedule.\s*<span class="usa-hint">\(from import batch '
-                     rf'{batch_id}\)', shown), "the history says so"
+    assert re.search(rf'Checked with the vendor: still on schedule.</span>\s*<span class="usa-hint">'
+                     rf'\(from import batch {batch_id}\)', shown), "the history says so"
 
 
 def test_a_reverted_import_is_said_in_the_commitments_history_naming_who_reverted_it(demo):

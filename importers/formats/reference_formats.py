@@ -11,6 +11,7 @@ from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number,
 from scorecard.auth.services import email_problem
 from scorecard.capacity.services import NARRATIVE_MAX, evidence_links
 from scorecard.commitments.services import MAX_TEXT_LENGTH, TypedLinks, link_problem
+from scorecard.evidence import split_links
 from scorecard.models import (
     CAPACITY_DOMAINS,
     CommitmentStatus,
@@ -24,7 +25,6 @@ from scorecard.periods import read_planned_year
 
 # ------------------------------------------------------------------------------ converters
 
-_LINK_SPLIT = re.compile(r"[\s;]+")
 _NAME_SPLIT = re.compile(r"\s*[;\n]\s*")
 _CHOICE = re.compile(r"[\W_]+")
 
@@ -155,7 +155,7 @@ def to_links(raw):
     value = to_text(raw)
     if value is None:
         return None
-    links = TypedLinks(dict.fromkeys(link for link in _LINK_SPLIT.split(value) if link))
+    links = TypedLinks(dict.fromkeys(split_links(value)))
     problem = link_problem(links, characters=False)
     if problem:
         raise ValueError(problem)
@@ -492,7 +492,7 @@ def to_evidence(raw):
     """Evidence links as the assessment form takes them (capacity.services.evidence_links), one per
     line, a space or a semicolon."""
     value = to_text(raw)
-    return None if value is None else evidence_links(_LINK_SPLIT.split(value), noun="link")
+    return None if value is None else evidence_links(split_links(value), noun="link")
 
 
 class CapacityRow(RowSchema):

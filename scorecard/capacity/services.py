@@ -493,8 +493,13 @@ def evidence_links(lines: list[str], kept: Optional[str] = None, *, noun: str = 
         raise ValueError(many + ".")
     problems = [f"{noun} {number}: {problem}" for link, number in links.items()
                 if (problem := evidence.link_problem(link, stored=stored))]
+    written = "\n".join(links)
+    # (their length only as they change: links stored before that check must not block the rest of a save)
+    too_long = evidence.too_long(links) if not problems and written != (kept or "") else None
+    if too_long:
+        raise ValueError(too_long + ".")
     if not problems:
-        return "\n".join(links) or None
+        return written or None
     raise ValueError(evidence.refusal(problems, noun) + ".")  # every bad line named at once, not one per save
 
 

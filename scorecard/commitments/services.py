@@ -8,7 +8,6 @@ What needs an owner's attention is in `attention`, the list with its filters in 
 commitment's page in `view`.
 """
 import enum
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -238,9 +237,6 @@ def snapshot(commitment: Commitment, fields=EDITABLE) -> dict:
     return {f: encode(field_value(commitment, f)) for f in fields}
 
 
-_LINK_SPLIT = re.compile(r"\s+")
-
-
 class TypedLinks(list):
     """Evidence links read from one text (a form's box, a spreadsheet's cell), split at spaces and line
     breaks: a piece that is no link may be the rest of the link before it, and `link_problem` says so. Links
@@ -248,8 +244,9 @@ class TypedLinks(list):
 
 
 def parse_links(text: Optional[str]) -> TypedLinks:
-    """Evidence links typed one per line (or separated by spaces), duplicates dropped."""
-    return TypedLinks(dict.fromkeys(link for link in _LINK_SPLIT.split(text or "") if link))
+    """Evidence links typed one per line (or separated by spaces, or semicolons: evidence.split_links), duplicates
+    dropped."""
+    return TypedLinks(dict.fromkeys(evidence.split_links(text)))
 
 
 def link_problem(links, *, characters: bool = True, stored=frozenset()) -> Optional[str]:
@@ -264,7 +261,7 @@ def link_problem(links, *, characters: bool = True, stored=frozenset()) -> Optio
     problems = [problem + (_split_from(links, i, problem) if isinstance(links, TypedLinks) else "") for i, problem
                 in enumerate(evidence.link_problem(link, characters=characters, stored=stored) for link in links)
                 if problem]
-    return evidence.refusal(problems) if problems else None
+    return evidence.refusal(problems) if problems else evidence.too_long(links)
 
 
 def _split_from(links, index: int, problem: str) -> str:
