@@ -1737,7 +1737,8 @@ def test_the_cfo_officer_updates_a_commitment_in_a_browser(demo, served, chrome,
     with demo.app_context():
         assert db.session.get(Commitment, cid).status is CommitmentStatus.not_started
 
-    chrome.find_element(By.ID, "reason").send_keys("The annual report template froze before the CX section.")
+    reason = "The annual report template froze before the CX section.\nThe CFO's office asked for a CX annex."
+    chrome.find_element(By.ID, "reason").send_keys(reason)
     chrome.find_element(By.ID, "next_step").send_keys("Ask the CFO to add a CX annex.")
     chrome.find_element(By.ID, "note").send_keys("Agreed at the Monday review.")
     chrome.find_element(By.ID, "save").click()
@@ -1745,6 +1746,7 @@ def test_the_cfo_officer_updates_a_commitment_in_a_browser(demo, served, chrome,
     assert "Off track" in chrome.find_element(By.ID, "status").text
     latest = chrome.find_element(By.CSS_SELECTOR, "#history-table tbody tr")
     assert CFO_OFFICER in latest.text and "Agreed at the Monday review." in latest.text
+    assert chrome.find_element(By.ID, "reason").text == reason, "its line break shown, not run into one line"
     chrome.save_screenshot(str(shots / "5-saved.png"))
     with demo.app_context():
         stored = db.session.get(Commitment, cid)

@@ -149,7 +149,7 @@ def commitments_html(table: tables.Table) -> html.Div:
             if column.key == "evidence" and line["shown"]:
                 content = _evidence(line["links"], line.get("href"))
             elif column.key == "reason":
-                content = _reason(text, line.get("href"))
+                content = html.Span(_reason(text, line.get("href")), className="dash-lines")
             elif column.link and line.get(column.link):
                 content = html.A(text, href=line[column.link], className="usa-link")
             else:
