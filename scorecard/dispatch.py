@@ -67,9 +67,10 @@ def still_waiting(app, waited_seconds: float) -> Optional[str]:
             "lasts, tell an administrator")
 
 
-def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Future]:
-    """Run the task `name` in the background; `inline` runs it here and now (tests, the command
-    line). The embedded pool returns its future; Celery returns None (watch the job's own state)."""
+def dispatch(app, name: str, *, inline: bool = False, after: float = 0, **kwargs) -> Optional[Future]:
+    """Run the task `name` in the background (`after` seconds from now, when given); `inline` runs it here and
+    now (tests, the command line). The embedded pool returns its future (None when it starts later); Celery
+    returns None (watch the job's own state)."""
     from scorecard.models.audit import request_origin
 
     fn = TASKS[name]
@@ -78,9 +79,14 @@ def dispatch(app, name: str, *, inline: bool = False, **kwargs) -> Optional[Futu
         return None
     client = request_origin()  # the audit events the job writes name the request's client (and API token)
     if not queued(app):
+        if after > 0:
+            timer = threading.Timer(after, _executor.submit, (_run_logged, name, fn, app, client, kwargs))
+            timer.daemon = True  # a server stopping does not wait for it: what it would do waits for the next
+            timer.start()
+            return None
         return _executor.submit(_run_logged, name, fn, app, client, kwargs)
     try:
-        celery(app).send_task(name, kwargs={**kwargs, CLIENT: client}, retry=False)
+        celery(app).send_task(name, kwargs={**kwargs, CLIENT: client}, retry=False, countdown=after or None)
     except Exception as error:  # kombu / redis connection errors: the broker is not there
         log.warning("could not queue %s: %s", name, error)
         raise NotQueued("The job could not be queued: the job service (Redis) is not answering. Nothing was "

@@ -2094,6 +2094,59 @@ def test_saves_whose_evaluation_failed_are_judged_again_by_the_next_one(evaluate
         assert not set(stale) & set(flagged_by("stale-commitment")), "every save judged again"
 
 
+def test_a_failed_evaluation_is_queued_again_by_itself_until_it_gives_up_saying_so(evaluated, monkeypatch, caplog):
+    """A database restarting under the evaluation: what it took waited for the next change, so the findings
+    (a leader's proposed rating beside off-track commitments) stayed stale until someone changed something
+    else. It is queued again after a while, a few times."""
+    from scorecard.rules import service, tasks
+
+    monkeypatch.setitem(evaluated.config, "EVALUATIONS_INLINE", False)  # as served
+    queued = []
+    monkeypatch.setattr(tasks, "dispatch", lambda app, name, **kwargs: queued.append(kwargs))
+    with evaluated.app_context():
+        stale = sorted(set(flagged_by("stale-commitment")))
+    admin = signed_in(evaluated, "admin@demo.cx.gov")
+    assert submit(admin, f"/commitments/{stale[0]}/edit", note="Checked: still current.").status_code == 303
+    evaluate = service.evaluate
+
+    def stopped(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("the database stopped"))
+    monkeypatch.setattr(service, "evaluate", stopped)
+    job = queued.pop()
+    for attempt, wait in enumerate(tasks.RETRY_SECONDS):
+        tasks.run(evaluated, **job)  # failing
+        job = queued.pop()
+        assert (job.pop("after"), job["attempt"], job["gathered"]) == (wait, attempt + 1, True) and not queued
+    with caplog.at_level("ERROR"):
+        tasks.run(evaluated, **job)
+    assert not queued and "the evaluation failed 4 times in a row; what it was asked for waits" in caplog.text
+    with evaluated.app_context():
+        assert stale[0] in flagged_by("stale-commitment"), "not judged again yet"
+    monkeypatch.setattr(service, "evaluate", evaluate)
+    assert tasks.waiting(evaluated).add(None, "nothing new") is True  # given back and waiting: a job is asked for
+    tasks.run(evaluated, gathered=True)
+    with evaluated.app_context():
+        assert stale[0] not in flagged_by("stale-commitment"), "what the failed ones took was judged in the end"
+
+
+def test_a_job_dispatched_for_later_runs_then_in_the_servers_threads(app):
+    """The embedded mode's threads start a job `after` seconds (the evaluation tried again)."""
+    import threading
+    import time
+
+    from scorecard import dispatch
+
+    ran = threading.Event()
+    dispatch.TASKS["tests.later"] = lambda app_, **kwargs: ran.set()
+    try:
+        started = time.monotonic()
+        assert dispatch.dispatch(app, "tests.later", after=0.3) is None
+        assert not ran.is_set() and ran.wait(10)
+        assert time.monotonic() - started >= 0.3
+    finally:
+        del dispatch.TASKS["tests.later"]
+
+
 def test_a_note_alone_is_an_update_the_rules_see_at_once(evaluated):
     """An owner confirming a stale commitment is current with a note alone resets its days since the last
     update; the stale flag stayed until the next evaluation (only changed fields were evaluated again)."""

@@ -32,13 +32,21 @@ def waiting(app):
     return found
 
 
+# A gathered evaluation that failed (the database restarting, say) is queued again after these many seconds,
+# one after another; then what it took waits for the next change's evaluation, or `scorecard evaluate`. Nothing
+# queued it again before: the findings (a leader's proposed rating beside two off-track commitments) stayed
+# stale until someone changed something else.
+RETRY_SECONDS = (15, 60, 300)
+
+
 @task("rules.evaluate")
 def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = False,
-        job: Optional[str] = None) -> None:
+        job: Optional[str] = None, attempt: int = 0) -> None:
     """Evaluate the published rules: everything, or the subjects that read `touched` (subject key,
     period) pairs; `gathered`, what the evaluations asked for since this job was queued add up to
     (nothing, when another job took them first), held under the `job` token until the evaluation is
-    over (scorecard.rules.waiting). A failure is logged, and what it took waits again for the next job."""
+    over (scorecard.rules.waiting). A failure is logged, and what it took waits again, for a job queued
+    again after a while (`attempt`: how many failed before it; RETRY_SECONDS)."""
     from scorecard.extensions import db
     from scorecard.rules.service import evaluate
 
@@ -59,21 +67,38 @@ def run(app, touched: Optional[list] = None, reason: str = "", gathered: bool = 
                      result.inserted, result.updated, result.deleted)
         except Exception:  # noqa: BLE001 — a background evaluation must not take its worker down
             log.exception("the evaluation after %s failed", reason or "a request")
-            if asked is not None:
-                _give_back(app, asked)
+            if asked is not None and _give_back(app, asked):
+                _again(app, attempt)
         finally:
             db.session.remove()
     if gathered:
         _let_go(app, job)
 
 
-def _give_back(app, asked) -> None:
+def _give_back(app, asked) -> bool:
     """What a failed evaluation took waits again, for the next one (its findings are not evaluated by
-    the next ask's job otherwise: it evaluates that ask's subjects alone)."""
+    the next ask's job otherwise: it evaluates that ask's subjects alone); whether it does."""
     try:
         waiting(app).give_back(asked)
+        return True
     except Exception as error:  # noqa: BLE001 — Redis not answering
         log.warning("what the failed evaluation after %s was asked for is lost: %s", asked.reason, error)
+        return False
+
+
+def _again(app, attempt: int) -> None:
+    """Queue a job for what a failed evaluation gave back, after the attempt's wait (RETRY_SECONDS); after the
+    last, say that it waits for the next change, or `scorecard evaluate`."""
+    if attempt >= len(RETRY_SECONDS):
+        log.error("the evaluation failed %s times in a row; what it was asked for waits for the next change's "
+                  "evaluation, or `scorecard evaluate`", attempt + 1)
+        return
+    try:
+        dispatch(app, "rules.evaluate", after=RETRY_SECONDS[attempt], gathered=True, job=uuid.uuid4().hex,
+                 attempt=attempt + 1)
+        log.info("the evaluation is tried again in %s s", RETRY_SECONDS[attempt])
+    except Exception as error:  # noqa: BLE001 — Redis not answering: what waits stays for the next change's job
+        log.warning("the failed evaluation could not be queued again: %s", error)
 
 
 def _let_go(app, job: Optional[str]) -> None:
