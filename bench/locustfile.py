@@ -223,7 +223,10 @@ class Analyst(SignedIn):
         batch = answer.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
         status = {}
         for _ in range(100):  # followed on the other server
-            status = self.client.get(f"{other}/imports/{batch}/status", name="/imports/[id]/status").json()
+            polled = self.client.get(f"{other}/imports/{batch}/status", name="/imports/[id]/status")
+            if polled.status_code != 200:  # counted as failed by Locust (a 503 page is no status to read)
+                return
+            status = polled.json()
             if status["status"] != "pending":
                 break
             time.sleep(0.2)

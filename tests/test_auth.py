@@ -224,7 +224,7 @@ def test_scorecard_env_names_a_configuration_for_serving_only(db_url, monkeypatc
             create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "x"})
 
 
-def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url):
+def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url, caplog):
     """A Redis that stopped answering held each API request up 5-10 s (the limiter waited for the system's
     timeouts; measured 10.1, 5.0, 5.0 s). A server that accepts connections and never answers stands for it."""
     import socket
@@ -250,6 +250,10 @@ def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url
         response = client.get("/api/v1/commitments", headers={"Authorization": f"Bearer {secret}"})
         waited = time.perf_counter() - started
         assert response.status_code in (200, 403) and waited < 2.5, f"{response.status_code} after {waited:.1f} s"
+    said = [r for r in caplog.records if r.name == "flask-limiter"]
+    assert said, "the limiter says its store is not answering"
+    for record in said:  # in a line, a warning: an ERROR with a traceback set off every alert on them
+        assert record.levelname == "WARNING" and not record.exc_info and "\n" not in record.getMessage()
     silent.close()
     with app.app_context():
         db.engine.dispose()
@@ -259,6 +263,26 @@ def test_the_api_rate_limits_wait_for_redis_no_longer_than_the_cache_does(db_url
         "a Redis named for the limits alone waits as long")
     with alone.app_context():
         db.engine.dispose()
+
+
+def test_the_limiter_swallowing_a_redis_error_says_so_in_a_line_not_an_error_with_a_traceback(app, caplog):
+    """Redis frozen under load: flask-limiter logged "Failed to rate limit. Swallowing error" as an ERROR with
+    the traceback, the only tracebacks of the outage (the app says its cache or jobs are not answering in a
+    warning line), setting off every alert on ERROR or "Traceback"."""
+    import logging
+
+    import redis
+
+    with caplog.at_level("INFO", logger="flask-limiter"):
+        try:
+            raise redis.exceptions.TimeoutError("Timeout reading from 127.0.0.1:6379")
+        except redis.exceptions.TimeoutError:
+            logging.getLogger("flask-limiter").exception("Failed to rate limit. Swallowing error")
+    record = next(r for r in caplog.records if r.name == "flask-limiter")
+    assert record.levelname == "WARNING" and not record.exc_info and "Traceback" not in caplog.text
+    assert record.getMessage() == ("Failed to rate limit. Swallowing error (the rate limits' store is not answering: "
+                                   "TimeoutError: Timeout reading from 127.0.0.1:6379); limits are counted in memory "
+                                   "meanwhile")
 
 
 def test_a_form_posted_over_plain_http_to_a_secure_site_says_to_use_https(db_url, monkeypatch):

@@ -7,6 +7,7 @@ personal access token (scorecard.api.auth), are checked against one permission t
 (scorecard.api.permissions), are rate limited per user, all their tokens together, and without a
 valid token per client address (Flask-Limiter; API_RATE_LIMIT), and every error is an RFC 9457
 problem (scorecard.api.problems)."""
+import logging
 import os
 
 import sqlalchemy as sa
@@ -88,6 +89,22 @@ def _limit(app) -> None:
     limiter.request_filter(lambda: not is_api_request())
     limiter.init_app(app)
     app.extensions[LIMITER] = limiter
+    limiter_log = logging.getLogger("flask-limiter")
+    if _store_not_answering not in limiter_log.filters:
+        limiter_log.addFilter(_store_not_answering)
+
+
+def _store_not_answering(record: logging.LogRecord) -> bool:
+    """The limiter's "Failed to rate limit. Swallowing error" (its shared store, Redis, not answering: the limits
+    are kept in memory meanwhile), said in one line as a warning, as the app says its cache or job service is
+    not answering: as an ERROR with a traceback it read as a fault, and set off every alert on them."""
+    if record.exc_info and record.exc_info[1] is not None and record.levelno >= logging.ERROR:
+        error = record.exc_info[1]
+        record.msg = f"{record.getMessage()} (the rate limits' store is not answering: {error.__class__.__name__}: " \
+                     f"{str(error)[:200]}); limits are counted in memory meanwhile"
+        record.args, record.exc_info, record.exc_text = None, None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True
 
 
 LIMITER = "scorecard.api.limiter"
