@@ -2089,3 +2089,25 @@ def test_a_refused_body_under_the_collection_threshold_is_freed_as_soon_as_it_is
     finally:
         gc.enable()
     assert not kept, kept
+
+
+def test_a_rows_whole_object_rules_are_documented_as_the_import_holds_them(api, http):
+    """A row names a program or a function (not both) and gives a value or answer counts: refused (422) though the
+    published schema took it, so a client (and Schemathesis) built requests the server always refuses."""
+    import jsonschema
+
+    secret = _secret(api, "analyst")
+    spec = http.get(f"{PREFIX}/openapi.json", headers=_bearer(secret)).get_json()
+    row_schema = {**spec["components"]["schemas"]["ObservationRow"], "components": spec["components"]}
+    base = {"metric": "trust", "period": "FY2027-Q1", "component": "Benefits Administration"}
+    rows = {"neither": {**base, "value": 4.1}, "both": {**base, "program": "Benefits Call Center",
+                                                        "function": "CFO", "value": 4.1},
+            "blank program": {**base, "program": " ", "value": 4.1},
+            "no value": {**base, "program": "Benefits Call Center"},
+            "a value": {**base, "program": "Benefits Call Center", "value": 4.1},
+            "counts": {**base, "program": "Benefits Call Center", "n": 10, "count_4": 4, "count_5": 6}}
+    for name, row in rows.items():
+        documented = jsonschema.Draft4Validator(row_schema).is_valid(row)
+        answer = http.post(f"{PREFIX}/observations?dry_run=true", headers=_bearer(secret), json=[row])
+        assert documented == (answer.status_code == 200), (name, documented, answer.get_data(as_text=True)[:300])
+        assert documented == (name in ("a value", "counts")), name

@@ -196,6 +196,15 @@ class AtLeastOneField(BasePlugin):
         return {"minProperties": least} if least else None
 
 
+class RowRules(BasePlugin):
+    """Documents what a schema asks of a whole object beyond its fields (its `Meta.json_schema`: oneOf, anyOf ...),
+    where the operation refuses an object without it (422): a row of observations names a program or a
+    function, and gives a value or its five answer counts."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        return getattr(getattr(kwargs.get("schema"), "Meta", None), "json_schema", None)
+
+
 class PreconditionRequired(BasePlugin):
     """Documents If-Match as required where an operation asks for it (428 without it). The operation
     reads it itself, after saying whether the object is there (404) and the caller's to change (403),
@@ -220,8 +229,7 @@ class Api(flask_smorest.Api):
     def __init__(self, app=None, *, spec_kwargs=None, **kwargs):
         spec_kwargs = {**(spec_kwargs or {})}
         spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PreconditionRequired(), RowsBodies(),
-                                      BodyMediaType(),
-                                      AtLeastOneField()]
+                                      BodyMediaType(), AtLeastOneField(), RowRules()]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def _register_error_handlers(self):

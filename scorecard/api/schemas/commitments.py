@@ -75,10 +75,11 @@ class CommitmentSavedSchema(CommitmentSchema):
 
 
 class CommitmentArgs(PageArgs):
-    function = FunctionCode(validate=validate.Length(max=16), metadata={"description": "A function's code (any case)."})
+    function = FunctionCode(validate=validate.Length(max=16), metadata={
+        "description": "A function's code (any case; 422 when no function has it)."})
     component = ComponentCode(validate=validate.Length(max=32),
-                              metadata={"description": "A component's code (any case): its commitments and its "
-                                                       "programs'."})
+                              metadata={"description": "A component's code (any case; 422 when no component has "
+                                                       "it): its commitments and its programs'."})
     status = fields.List(fields.Enum(CommitmentStatus, by_value=True), validate=validate.Length(
         max=len(CommitmentStatus),
         error="Given more than {max} times: there are {max} statuses; give each at most once."))

@@ -82,7 +82,8 @@ class UploadForm(Schema):
                             metadata={"description": "Touchpoints responses: the program."})
     period = Text(validate=[validate.Length(max=64), lambda text: _a_quarter(text)],
                   metadata={"description": "Touchpoints responses: the quarter, in any spelling the import files "
-                                           "take (FY2025-Q1, FY25 Q1, 2025Q1, a date in it)."})
+                                           "take (FY2025-Q1, FY25 Q1, 2025Q1, a date in it); 422 for a text that "
+                                           "names no fiscal quarter."})
     touchpoint = Text(validate=validate.Length(max=800))
     trust_scale = Text(validate=validate.OneOf(["thumbs", "five"]))
 

@@ -63,7 +63,9 @@ class ObservationArgs(PageArgs):
                     metadata={"description": "A metric's code, e.g. trust (422 when no metric has it)."})
     period_from = Period(metadata={"description": "First fiscal quarter, e.g. FY2025-Q1."})
     period_to = Period(metadata={"description": "Last fiscal quarter, e.g. FY2025-Q4."})
-    channel = Filter(validate=validate.Length(max=64))
+    channel = Filter(validate=validate.Length(max=64), metadata={
+        "description": "A channel as imported (any case; spaces or underscores alike), e.g. web; empty (channel=) "
+                       "for the rows recorded without one."})
     import_batch_id = WholeNumber(**ID)
     updated_since = Moment(**UPDATED_SINCE)
 
@@ -85,6 +87,7 @@ def _text(size: int, **kwargs):
 
 
 ROWS_MAX = 50_000  # rows of one POST /api/v1/observations
+COUNTS = [f"count_{k}" for k in range(1, 6)]
 
 
 class ObservationRowSchema(Schema):
@@ -93,6 +96,12 @@ class ObservationRowSchema(Schema):
     class Meta:
         ordered = True
         unknown = ma.RAISE
+        # what the import asks of a row as a whole (importers: canonical_records), documented (api.base.RowRules)
+        json_schema = {"allOf": [
+            {"oneOf": [{"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
+                       for name in ("program", "function")]},
+            {"anyOf": [{"required": [name], "properties": {name: {"type": "number" if name == "value" else "integer"}}}
+                       for name in ("value", *COUNTS)]}]}
 
     @ma.validates_schema
     def no_words_for_none(self, data, **_):
