@@ -428,7 +428,8 @@ def _run_import(session, path, *, filename: Optional[str] = None, format_name: O
                 f"{column_letter(index)} (first on row {row})" for index, row in sorted(holding.items()))
             + f". If they should be, give {'it' if one else 'each'} the layout's column name and upload again.")
     if not filled:
-        raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it")
+        raise ImportFileError(f"the file has a header on row {header_index + 1} but no data rows below it",
+                              format=fmt.name)  # recognised: its page names the layout, not "unknown"
     if progress:  # the last report a confirm can record on SQLite before it holds the write lock: it says both
         progress("planning" if dry_run or session.get_bind().dialect.name != "sqlite" else "planning and writing",
                  seen)

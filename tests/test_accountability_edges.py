@@ -143,6 +143,11 @@ def test_why_page_names_the_program_of_each_pooled_observation(evaluated, client
     for name in names:
         assert html.escape(name) in page, name
     assert not re.search(r"= \d+\.\d{4,}", page), "values are shown rounded"
+    with evaluated.app_context():  # the requirement's own words quoted: its full stop read "programs., FY2027-Q1"
+        text = db.session.scalar(sa.select(PlanRequirement.text).join(Finding, Finding.subject_id == PlanRequirement.id)
+                                 .where(Finding.id == finding_id))
+    heading = html.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))
+    assert text.endswith(".") and f": “{text}”, FY" in heading and "., FY" not in heading.replace(text, ""), heading
 
 
 def test_why_page_links_to_the_rule_only_for_readers_of_rules(evaluated, client_as):

@@ -327,6 +327,10 @@ def test_template_download(app, analyst):
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book["data"].freeze_panes == "A2" and "program" in [c.value for c in book["data"][1]]
     assert analyst.get("/imports/templates/nonsense.xlsx").status_code == 404
+    # uploaded as it comes: refused for its lack of rows, read as the layout it is ("Format: unknown" before)
+    page = analyst.get(f"/imports/{upload(analyst, response.data, name='metrics.xlsx')}").get_data(as_text=True)
+    assert 'Format: <strong>metrics</strong> · status: <strong id="batch-status">failed' in page
+    assert '<p class="usa-alert__text">The file has a header on row 1 but no data rows below it' in page
 
 
 def test_upload_without_csrf_token_is_refused(app, analyst):

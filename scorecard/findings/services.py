@@ -66,7 +66,8 @@ def subject_of(session, finding: Finding) -> Subject:
         element: PlanElement = requirement.element
         leader = element.plan.leader
         return Subject(subject_type,
-                       f"{leader_named(leader)}, FY{element.plan.fiscal_year}, {element.name}: {requirement.text}",
+                       # the requirement's own words quoted: they end in a full stop, which read "programs., FY2027-Q1"
+                       f"{leader_named(leader)}, FY{element.plan.fiscal_year}, {element.name}: “{requirement.text}”",
                        plan_id=element.plan_id)
     if subject_type is RuleSubject.commitment:
         commitment = session.get(Commitment, finding.subject_id)
