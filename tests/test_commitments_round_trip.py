@@ -20,7 +20,7 @@ from importers.formats.registry import FORMATS
 from importers.pipeline import run_import
 from scorecard.clock import agency_today
 from scorecard.commitments.export import COLUMNS
-from scorecard.commitments.services import MAX_TEXT_LENGTH, update_commitment
+from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, update_commitment
 from scorecard.extensions import db
 from scorecard.models import (
     AuditEvent,
@@ -134,7 +134,7 @@ def test_the_download_is_the_commitments_layout_with_a_drop_down_and_instruction
     assert set(COLUMNS) <= layout  # every column is one the import reads
     status_column = openpyxl.utils.get_column_letter(COLUMNS.index("status") + 1)
     [status_list] = [v for v in data.data_validations.dataValidation if f"{status_column}2" in str(v.sqref)]
-    assert status_list.type == "list" and "at_risk" in status_list.formula1 and status_list.showErrorMessage
+    assert status_list.type == "list" and "At risk" in status_list.formula1 and status_list.showErrorMessage
     instructions = " ".join(str(c.value) for row in book["instructions"].iter_rows() for c in row if c.value)
     assert "conflict" in instructions and "version" in instructions and "Imports" in instructions
     with demo.app_context():
@@ -142,7 +142,7 @@ def test_the_download_is_the_commitments_layout_with_a_drop_down_and_instruction
         for title, (_, cells) in rows.items():
             stored_one = commitment(title)
             assert cells["version"].value == stored_one.version and cells["function"].value == "CFO"
-            assert cells["status"].value == stored_one.status.value
+            assert cells["status"].value == STATUS_LABELS[stored_one.status]  # the web form's words
             assert cells["due_date"].value.date() == stored_one.due_date
 
     # Filtered like the list; other roles get their own scope; viewers nothing.
@@ -231,7 +231,7 @@ def test_two_edits_a_conflict_and_a_confirm_that_names_the_officer(demo):
     publish_row, publish = rows[PUBLISH]
     align_row, align = rows[ALIGN]
     fund_row = rows[FUND][0]
-    assert publish["status"].value == "not_started" and align["next_step"].value is None
+    assert publish["status"].value == "Not started" and align["next_step"].value is None
     publish["status"].value = "on_track"
     align["next_step"].value = "Ask the budget office for the HISP list."
     content = saved(book)

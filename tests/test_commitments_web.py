@@ -2219,7 +2219,7 @@ def test_a_download_whose_filters_cannot_be_read_is_refused_naming_them(demo):
     listed = client.get(link)
     assert listed.status_code == 200 and "attachment" in listed.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(listed.get_data(as_text=True).removeprefix("\ufeff"))))
-    assert rows and {r["status"] for r in rows} == {"on_track"}
+    assert rows and {r["status"] for r in rows} == {"On track"}
 
 
 def test_a_commitments_page_leads_to_its_functions_dashboard_and_its_programs_pages(demo):

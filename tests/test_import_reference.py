@@ -280,7 +280,7 @@ def test_commitment_bad_values_are_named_and_nothing_is_written(demo, tmp_path):
         result = assert_rejected_without_writes(path, snapshot())
         assert_error(result, 2, "Function", "CFOO", "unknown function 'CFOO'",
                      "closest: 'CFO' (Chief Financial Officer)")
-        assert_error(result, 3, "Status", "late", "not a commitment status", "at_risk")
+        assert_error(result, 3, "Status", "late", "not a commitment status", "At risk")
         assert_error(result, 4, "Reason", None, "at risk needs a reason: say why it is at risk")
         assert_error(result, 5, "Due date", "2027-02-30", "not a date")
         assert_error(result, 6, "Programs", "Benefit Call Centre", "unknown program", "'Benefits Call Center' (")

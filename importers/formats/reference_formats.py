@@ -10,7 +10,7 @@ from importers.formats.row_schema import Cell, RowSchema, load_row
 from importers.normalize import refuse_look_alikes, to_bool, to_date, to_number, to_text, value_mark
 from scorecard.auth.services import email_problem
 from scorecard.capacity.services import NARRATIVE_MAX, evidence_links
-from scorecard.commitments.services import MAX_TEXT_LENGTH, TypedLinks, link_problem
+from scorecard.commitments.services import MAX_TEXT_LENGTH, STATUS_LABELS, TypedLinks, link_problem
 from scorecard.evidence import split_links
 from scorecard.models import (
     CAPACITY_DOMAINS,
@@ -61,8 +61,9 @@ def to_fiscal_year(raw):
     return None if value is None else read_planned_year(value)
 
 
-def choice(enum, noun: str, aliases: dict | None = None):
-    """One member of `enum`, read case- and spacing-insensitively ("At risk", "at-risk", "AT_RISK")."""
+def choice(enum, noun: str, aliases: dict | None = None, words: dict | None = None):
+    """One member of `enum`, read case- and spacing-insensitively ("At risk", "at-risk", "AT_RISK"); a refusal
+    lists the members as `words` names them (the web form's, where it has its own), else by their codes."""
     aliases = aliases or {}
 
     def convert(raw):
@@ -75,7 +76,7 @@ def choice(enum, noun: str, aliases: dict | None = None):
             return enum(key)
         except ValueError:
             raise ValueError(f"{value!r} is not a {noun}; use one of "
-                             f"{', '.join(m.value for m in enum)}") from None
+                             f"{', '.join((words or {}).get(m, m.value) for m in enum)}") from None
     return convert
 
 
@@ -186,7 +187,8 @@ def to_weight(raw):
 
 
 COMMITMENT_STATUS = choice(CommitmentStatus, "commitment status", {"not_yet_started": "not_started",
-                                                                    "completed": "complete", "done": "complete"})
+                                                                    "completed": "complete", "done": "complete"},
+                           words=STATUS_LABELS)
 METRIC_KIND = choice(MetricKind, "metric kind", {
     "survey": "likert", "likert_1_5": "likert", "likert_scale": "likert", "percentage": "percent", "pct": "percent",
     "number": "count", "time": "duration", "days": "duration", "dollars": "currency", "money": "currency"})
@@ -221,9 +223,10 @@ COMMITMENT_COLUMNS = (
            help="The commitment, as the function states it; with the function it names the commitment."),
     Column("description", ("details", "commitment description")),
     Column("status", ("commitment status", "current status"),
-           help="not_started, on_track, at_risk, off_track, complete or dropped (blank: not_started when new)."),
+           help="Not started, On track, At risk, Off track, Complete or Dropped, as the web form words them (the "
+                "codes, not_started ..., are read too; blank: Not started when new)."),
     Column("reason", ("status reason", "reason for status", "explanation", "why"),
-           help="Required when the status is at_risk or off_track, and a new one when the due date moves."),
+           help="Required when the status is At risk or Off track, and a new one when the due date moves."),
     Column("next_step", ("next steps", "next action")),
     Column("due_date", ("due", "due on", "deadline", "target date", "completion date"), help="A date."),
     Column("leader", ("owner", "responsible leader", "accountable leader", "leader email", "leader name"),
@@ -282,7 +285,7 @@ COMMITMENTS = Format(
                 "A column left out of the file leaves that field as it is. "
                 "A row downloaded at a version older than the commitment's current one is a conflict: shown, "
                 "not written.",
-    template_lists={"status": [s.value for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)},
+    template_lists={"status": [STATUS_LABELS[s] for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)},
 )
 
 

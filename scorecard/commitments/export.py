@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from scorecard.clock import agency_today
+from scorecard.commitments.services import STATUS_LABELS
 from scorecard.models import CAPACITY_DOMAINS, Commitment, CommitmentStatus, Component, Function, Program
 from scorecard.spreadsheets import safe_for_export, write_table, xlsx_row
 
@@ -28,8 +29,9 @@ HELP = {
     "id": "The commitment's number. Leave it as it is: it says which commitment the row updates.",
     "function": "The C-suite function that owns the commitment. Leave it as it is.",
     "title": "The commitment. It may be reworded: the id keeps it the same commitment.",
-    "status": "Choose from the drop-down: " + ", ".join(s.value for s in CommitmentStatus) + ".",
-    "reason": "Why the status is what it is. Needed for at_risk and off_track, and a new one whenever the due "
+    "status": "Choose from the drop-down, in the web form's words: " + ", ".join(
+        STATUS_LABELS[s] for s in CommitmentStatus) + ".",
+    "reason": "Why the status is what it is. Needed for At risk and Off track, and a new one whenever the due "
               "date moves (or is removed).",
     "next_step": "What happens next.",
     "due_date": "A date (YYYY-MM-DD).",
@@ -78,7 +80,8 @@ def commitment_rows(session, commitments: Iterable[Commitment]) -> Iterator[tupl
     for c in (loaded[i] for i in ids):
         leader = (c.leader.email or c.leader.name) if c.leader else None
         yield tuple(safe_for_export(v) for v in (
-            c.id, c.function.code, c.title, c.status.value, c.reason, c.next_step, c.due_date, c.description, leader,
+            c.id, c.function.code, c.title, STATUS_LABELS[c.status], c.reason, c.next_step, c.due_date, c.description,
+            leader,
             component_name(c.component) if c.component else None,
             "; ".join(sorted(program_name(p) for p in c.programs)) or None,
             "; ".join(sorted(m.code for m in c.metrics)) or None,
@@ -153,7 +156,7 @@ def _workbook(rows: list[tuple], today: date, out: Path) -> int:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     # The drop-downs' choices are written into the validations themselves (no hidden sheet to explain).
-    choices = {"status": [s.value for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)}
+    choices = {"status": [STATUS_LABELS[s] for s in CommitmentStatus], "capacity_domain": list(CAPACITY_DOMAINS)}
     for name, values in choices.items():
         validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
                                     showErrorMessage=True, errorTitle=f"Unknown {name.replace('_', ' ')}",
