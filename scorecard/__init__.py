@@ -61,8 +61,9 @@ def create_app(config=None) -> Flask:
     errors.init_app(app)
     _collect_after_large_bodies(app)
     from scorecard.naming import component_named, leader_in_table, leader_named, metric_named, unit_named
-    from scorecard.text import counted, cut, days_ago, nothing_shown, readable_json
+    from scorecard.text import counted, cut, days_ago, named_values, nothing_shown, readable_json
     app.add_template_filter(readable_json)
+    app.add_template_filter(named_values)
     app.add_template_filter(nothing_shown)
     app.add_template_filter(cut)
     app.add_template_filter(days_ago)

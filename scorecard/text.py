@@ -310,6 +310,21 @@ def readable_json(value, indent=None) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, default=str)
 
 
+def named_values(value) -> list[tuple[str, str]]:
+    """An audit event's before or after as a person reads it: (name, value) for each of an object's keys, a
+    key's underscores read as spaces, none for null, yes or no, a list or object as readable JSON
+    ("proposed rating: none", not {"proposed_rating": null}); anything else as one pair named ""."""
+    def said(item) -> str:
+        if item is None:
+            return "none"
+        if isinstance(item, bool):
+            return "yes" if item else "no"
+        return str(item) if isinstance(item, (str, int, float)) else readable_json(item)
+    if not isinstance(value, dict):
+        return [("", said(value))]
+    return [(str(key).replace("_", " "), said(item)) for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))]
+
+
 def counted(count: int, one: str, many: str = "") -> str:
     """A count with its noun: "1 plan", "2,000 plans", "3 agencies" (`many` when not one + s)."""
     return f"{count:,} {one if count == 1 else many or one + 's'}"
