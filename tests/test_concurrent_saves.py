@@ -146,6 +146,54 @@ def test_a_draft_published_four_times_at_once_is_published_once(server):
     assert server.answers()
 
 
+def test_a_retire_sent_as_a_draft_is_published_never_retires_the_version_just_published(server):
+    """Admin A confirms retiring version 1 while admin B publishes version 2: A's retire, checked before it took
+    the rule's hold, retired version 2, leaving the rule with nothing published and both told they succeeded."""
+    _execute(server, "UPDATE users SET role = 'admin' WHERE email = 'analyst@live.gov'")
+    try:
+        for trial in range(4):
+            answers, published = _retire_while_publishing(server, f"raced-retire-{trial}")
+            # either order: version 1 retired then 2 published, or 2 published (retiring 1) and the retire refused
+            assert answers["publish"] == 302 and answers["retire"] in (302, 303), answers
+            assert published == [(2,)], (trial, published, answers)
+    finally:
+        _execute(server, "UPDATE users SET role = 'analyst' WHERE email = 'analyst@live.gov'")
+    assert server.answers()
+
+
+def _retire_while_publishing(server, key: str) -> tuple[dict, list]:
+    """A rule with version 1 published and 2 a draft; the retire of version 1 (as asked) and the publish of 2
+    sent together: their answers, and the versions published after."""
+    def page_of(path):
+        return server.http.get(server.url + path).text
+
+    def shown(page):
+        return re.search(r'name="shown" value="([^"]+)"', page).group(1)
+
+    assert server.http.post(server.url + "/rules/new", data={"csrf_token": server.token(page_of("/rules/new")),
+                            "definition": rule(key, "First"), "save": "Save"}, allow_redirects=False).status_code == 302
+    first = page_of(f"/rules/{key}/versions/1")
+    assert sent_at_once(server, f"/rules/{key}/versions/1/publish",
+                        [{"csrf_token": server.token(first), "shown": shown(first)}]) == [302]
+    editor = page_of(f"/rules/{key}/edit")
+    based_on = re.search(r'name="based_on"[^>]*value="([^"]*)"', editor).group(1)
+    assert server.http.post(f"{server.url}/rules/{key}/edit", data={
+        "csrf_token": server.token(editor), "based_on": based_on, "save": "Save",
+        "definition": rule(key, "Second")}, allow_redirects=False).status_code == 302
+    asked, draft = page_of(f"/rules/{key}/retire"), page_of(f"/rules/{key}/versions/2")  # "retire version 1?"
+    sent = [("retire", f"/rules/{key}/retire", {"csrf_token": server.token(asked), "version": "1"}),
+            ("publish", f"/rules/{key}/versions/2/publish", {"csrf_token": server.token(draft), "shown": shown(draft)})]
+    answers, lock = {}, threading.Lock()
+
+    def send():
+        with lock:
+            name, url, form = sent.pop()
+        answers[name] = server.http.post(server.url + url, data=form, allow_redirects=False, timeout=60).status_code
+    at_once(send, 2)
+    return answers, _rows(server, "SELECT v.version FROM rule_versions v JOIN rules r ON r.id = v.rule_id "
+                                  f"WHERE r.key = '{key}' AND v.status = 'published'")
+
+
 def _rows(server, sql: str) -> list:
     database = sqlite3.connect(re.sub(r"^sqlite:///", "", server.process.args[3]))
     try:

@@ -266,19 +266,25 @@ def test_simulating_an_explanation_alone_lists_the_findings_explained_in_other_w
     assert as_json[0]["reworded"] == int(said.group(1)) and len(as_json[0]["reworded_shown"]) == 10
 
 
-def test_a_rule_published_from_the_command_line_is_audited_with_the_command_and_who_ran_it(demo, runner, tmp_path):
-    """The command line names no person: its events said nothing of where they came from."""
-    import getpass
+def test_a_rule_published_from_the_command_line_is_audited_with_the_command_and_who_ran_it(demo, runner, tmp_path,
+                                                                                           monkeypatch):
+    """The command line names no person: its events said nothing of where they came from. The account is the
+    process's own, not what $USER says (anyone may set it)."""
+    import os
+    import pwd
     import socket
 
     changed = copy.deepcopy(next(r for r in default_pack() if r["key"] == "stale-commitment"))
     changed["title"] = "Commitment not updated for a month"
+    monkeypatch.setenv("USER", "someone-else")
+    monkeypatch.setenv("LOGNAME", "someone-else")
     assert runner.invoke(args=["rules", "import", write(tmp_path / "one.json", changed), "--publish"]).exit_code == 0
     with demo.app_context():
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(["rule.save", "rule.publish"]))
                                     .order_by(AuditEvent.id.desc()).limit(2)).all()
     assert {e.action for e in events} == {"rule.save", "rule.publish"}
+    account = pwd.getpwuid(os.geteuid()).pw_name
     for event in events:
         assert event.user_id is None and event.client_address is None
-        assert event.user_agent == f"command line: {runner.app.cli.name} rules import, by {getpass.getuser()} on " \
-                                   f"{socket.gethostname()}", event.user_agent
+        assert event.user_agent == (f"command line: {runner.app.cli.name} rules import, by {account} on "
+                                    f"{socket.gethostname()}"), event.user_agent

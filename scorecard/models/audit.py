@@ -131,7 +131,7 @@ def command_line() -> Optional[str]:
     ("command line: scorecard rules publish, by ops on web-1"), as its audit events' user agent: a command
     names no person, and an event that said nothing of where it came from left an auditor no one to ask.
     None outside a command (a server's own threads)."""
-    import getpass
+    import os
     import socket
 
     import click
@@ -139,9 +139,10 @@ def command_line() -> Optional[str]:
     context = click.get_current_context(silent=True)
     if context is None:
         return None
-    try:
-        account = getpass.getuser()
-    except (KeyError, OSError):  # no name for the process's user id (a container's)
+    try:  # the process's own account, not $USER or $LOGNAME (getpass reads those first: anyone may set them)
+        import pwd
+        account = pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, OSError):  # not Unix, or no name for the process's user id (a container's)
         account = "an account without a name"
     said = f"command line: {context.command_path}, by {account} on {socket.gethostname()}"
     return shown(said, UNKEPT_ON_ONE_LINE)[:USER_AGENT_MAX]

@@ -168,14 +168,29 @@ def publish_version(session, key: str, *, version: Optional[int] = None, user_id
     return chosen
 
 
-def retire(session, key: str, *, user_id: Optional[int] = None) -> RuleVersion:
-    """Retire the published version: the rule stops being evaluated until a draft is published."""
+class PublishedSince(RuleError):
+    """Another version was published after the person retiring was asked about theirs: nothing retired."""
+
+    def __init__(self, key: str, asked: int, published: int):
+        super().__init__([f"Version {published} of rule {key} was published after you were asked about version "
+                          f"{asked}: nothing was retired. Read version {published}, then retire it if you still "
+                          "mean to."])
+        self.published = published
+
+
+def retire(session, key: str, *, user_id: Optional[int] = None, version: Optional[int] = None) -> RuleVersion:
+    """Retire the published version (`version`, when given: the one the person was asked about, else
+    PublishedSince): the rule stops being evaluated until a draft is published."""
     rule = session.scalar(sa.select(Rule).where(Rule.key == key))
     if rule is not None:
-        hold(session, Rule, rule.id)  # as publish_version: what is read is as it is now
+        # as publish_version: what is read is as it is now (a version published between the question and the
+        # answer was retired unseen, leaving the rule with nothing published)
+        hold(session, Rule, rule.id)
     published = _with_status(_versions(session, rule), RuleStatus.published) if rule else None
     if published is None:
         raise RuleError([f"rule {key!r} has no published version to retire"])
+    if version is not None and published.version != version:
+        raise PublishedSince(key, version, published.version)
     published.status = RuleStatus.retired
     session.flush()
     _audit(session, "rule.retire", published, user_id, before={"status": "published"})

@@ -19,6 +19,7 @@ from scorecard.rules import tasks
 from scorecard.rules.schema import RuleError
 from scorecard.rules.service import simulate
 from scorecard.rules.store import (
+    PublishedSince,
     RuleExists,
     default_pack,
     digest,
@@ -292,15 +293,13 @@ def retire_rule(key):
     form = RetireForm()
     if not form.validate_on_submit():
         abort(400)
-    published = next((v for v in rule.versions if v.status is RuleStatus.published), None)
-    if published is not None and form.version.data != str(published.version):
-        flash(f"Version {published.version} of rule {key} was published after you were asked about version "
-              f"{form.version.data}: nothing was retired. Read version {published.version}, then retire it if you "
-              "still mean to.", "error")
-        return redirect(url_for("rules.version", key=key, number=published.version)), 303
-    try:
-        retired = retire(db.session, key, user_id=current_user.id)
+    try:  # the version asked about (the form's checks: a number), retired only if it is still the one published
+        retired = retire(db.session, key, user_id=current_user.id, version=int(form.version.data))
         db.session.commit()
+    except PublishedSince as error:
+        db.session.rollback()
+        flash(error.problems[0], "error")
+        return redirect(url_for("rules.version", key=key, number=error.published)), 303
     except RuleError as error:
         db.session.rollback()
         flash("; ".join(error.problems), "error")
