@@ -312,14 +312,15 @@ def readable_json(value, indent=None) -> str:
 
 def named_values(value) -> list[tuple[str, str]]:
     """An audit event's before or after as a person reads it: (name, value) for each of an object's keys, a
-    key's underscores read as spaces, none for null, yes or no, a list or object as readable JSON
-    ("proposed rating: none", not {"proposed_rating": null}); anything else as one pair named ""."""
+    key's underscores read as spaces; a text in quotation marks, as JSON writes it (so the text "none" or "yes"
+    is not read as no value or true), null as none, true and false as yes and no, numbers, lists and objects as
+    readable JSON ("proposed rating: none", not {"proposed_rating": null}); anything else as one pair named ""."""
     def said(item) -> str:
         if item is None:
             return "none"
         if isinstance(item, bool):
             return "yes" if item else "no"
-        return str(item) if isinstance(item, (str, int, float)) else readable_json(item)
+        return readable_json(item)
     if not isinstance(value, dict):
         return [("", said(value))]
     return [(str(key).replace("_", " "), said(item)) for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))]

@@ -680,9 +680,9 @@ def test_the_audit_log_pages_newest_first(app, client_as):
     _seed_events(app, 120)
     page = executive.get("/admin/audit?action=test.event").get_data(as_text=True)
     assert "120 events matching the filters, newest first; page 1 of 3" in page
-    assert page.count("<tr><td>") == 50 and '<span class="text-italic">n</span>: 0</div>' in page
+    assert page.count("<tr><td>") == 50 and '<span class="text-italic">n</span>: 0</li>' in page
     last = executive.get("/admin/audit?action=test.event&page=3").get_data(as_text=True)
-    assert last.count("<tr><td>") == 20 and '<span class="text-italic">n</span>: 119</div>' in last
+    assert last.count("<tr><td>") == 20 and '<span class="text-italic">n</span>: 119</li>' in last
     assert 'aria-current="page">3<' in last and "Newer" in last and "Older" not in last
     assert executive.get("/admin/audit?action=test.event&page=99").status_code == 200
     # each page has a title of its own (WCAG 2.4.2): the first as ever, the others with their number
@@ -714,15 +714,20 @@ def test_the_audit_log_shows_what_changed_as_written(app, client_as):
 
     with app.app_context():
         db.session.add(AuditEvent(action="test.words", entity_type="thing", entity_id=1,
-                                  before={"domain": "Governance & Strategy <b>", "proposed_rating": None},
-                                  after={"score": "5 — café", "links": ["https://a.gov/?x=1&y=<2>"], "kept": True}))
+                                  before={"domain": "Governance & Strategy <b>", "proposed_rating": None,
+                                          "next_step": None},
+                                  after={"score": "5 — café", "links": ["https://a.gov/?x=1&y=<2>"], "kept": True,
+                                         "next_step": "none", "reason": "Waiting; status: complete"}))
         db.session.commit()
     page = client_as("executive").get("/admin/audit?action=test.words").get_data(as_text=True)
     assert "\\u0026" not in page and "<b>" not in page and "<2>" not in page
-    # each value named in words, not as JSON: {"proposed_rating": null} read as code to an executive
-    said = re.sub(r"<[^>]+>", "", re.search(r"<strong>Before:</strong>.*?</td>", page, re.S).group(0))
-    assert html.unescape(said) == ("Before: domain: Governance & Strategy <b>; proposed rating: none"
-                                   "After: kept: yes; links: [\"https://a.gov/?x=1&y=<2>\"]; score: 5 — café")
+    # each value named in words, one a line, not as JSON: {"proposed_rating": null} read as code to an executive;
+    # a text quoted, so that "none" typed is not no value, nor "; status: ..." typed another field
+    said = [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(
+        r"<li>(.*?)</li>", re.search(r"<strong>Before:</strong>.*?</td>", page, re.S).group(0))]
+    assert said == ['domain: "Governance & Strategy <b>"', "next step: none", "proposed rating: none",
+                    "kept: yes", 'links: ["https://a.gov/?x=1&y=<2>"]', 'next step: "none"',
+                    'reason: "Waiting; status: complete"', 'score: "5 — café"'], said
 
 
 def test_the_audit_log_filters(app, client_as, make_user):
