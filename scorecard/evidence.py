@@ -25,6 +25,8 @@ QUOTED_LENGTH = 60
 # site's name, a path's é): two links pasted without a line between (an address carried inside one, as the
 # Web Archive's /2024/https://... or ?url=https://..., follows a mark)
 _RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
+# or straight after a comma or a semicolon (any width) in the site's name: "https://c.gov,https://d.gov"
+_LISTED_TOGETHER = re.compile(r"(?i)^https?://[^/?#]*[,;，；]https?://")
 
 
 # Between links typed in one text (a form's box, a spreadsheet's cell): spaces and line breaks, and semicolons before
@@ -61,7 +63,14 @@ def is_web_address(text: str) -> bool:
         parts.port  # noqa: B018 — a port beyond 65535 (or not a number) raises here
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and _a_site(parts)
+
+
+def _a_site(parts) -> bool:
+    """Whether the address names a site, and one site: a name holding a comma or a semicolon (of any width) was two
+    addresses run together ("https://c.gov,https://d.gov" named the site "c.gov,https"), drawn as a link that
+    leads nowhere. (What else a name may not hold, a space or an invisible character, link_problem says.)"""
+    return bool(parts.hostname) and not any(mark in parts.hostname for mark in ",;，；")
 
 
 def link_problem(link: str, *, characters: bool = True, stored=frozenset()) -> Optional[str]:
@@ -75,6 +84,8 @@ def link_problem(link: str, *, characters: bool = True, stored=frozenset()) -> O
     if len(link) > MAX_LINK_LENGTH:
         return f"{quoted(link)} is longer than {MAX_LINK_LENGTH:,} characters"
     if not is_web_address(link):
+        if _LISTED_TOGETHER.search(link):
+            return f"{quoted(link)} runs two web addresses together: put each evidence link on its own line"
         return f"{quoted(link)} {NOT_A_LINK}"
     if not characters or link in stored:
         return None
@@ -85,6 +96,11 @@ def link_problem(link: str, *, characters: bool = True, stored=frozenset()) -> O
                 "address (write a space in it as %20)")
     if _RUN_TOGETHER.search(link, 1):
         return f"{quoted(link)} runs two web addresses together: put each evidence link on its own line"
+    read = split_links(link)
+    if read != [link]:  # a list's item (the API's): as it would be read back from a form or a file
+        said = "two links" if len(read) > 1 else "a link without its final semicolon"
+        return (f"{quoted(link)} would be read as {said} wherever links are typed in one text (a semicolon before "
+                "a space, the end or another web address separates them): give each link on its own")
     return look_alike_site(link)
 
 

@@ -619,6 +619,18 @@ def test_commitment_update_follows_the_web_forms_rules(api, http):
         message = refused.get_json()["errors"][0]["message"]
         assert ("holds a space, a control or an invisible character" in message
                 or "holds a control character (U+0007)" in message), message
+    # an item a form or a file would read otherwise: the next save of the form, or an unedited download uploaded,
+    # changed it in the officer's name ("https://y.gov/p;" became "https://y.gov/p")
+    for item, said in (("https://y.gov/p;", "would be read as a link without its final semicolon"),
+                       ("https://c.gov,https://d.gov", "runs two web addresses together"),
+                       ("https://a.gov;https://b.gov", "runs two web addresses together"),
+                       ("https://e.gov\uff1bhttps://f.gov", "runs two web addresses together")):
+        refused = http.patch(url, json={"evidence_links": [item]}, headers={**_bearer(officer), "If-Match": etag})
+        assert refused.status_code == 422 and said in refused.get_json()["errors"][0]["message"], (item, refused.json)
+    kept = http.patch(url, json={"evidence_links": ["https://x.gov/p;jsessionid=1"]},
+                      headers={**_bearer(officer), "If-Match": etag})
+    assert kept.status_code == 200 and kept.get_json()["evidence_links"] == ["https://x.gov/p;jsessionid=1"]
+    etag = kept.headers["ETag"]
     unknown = http.patch(url, json={"title": "Renamed"}, headers={**_bearer(officer), "If-Match": etag})
     assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["column"] == "title"
     # A leader changes the status and reason of their own commitments, nothing else.

@@ -461,6 +461,30 @@ def test_evidence_links_too_long_for_one_spreadsheet_cell_are_refused_but_kept_o
     assert kept.status_code == 303, re.findall(r'usa-error-message[^>]*>([^<]+)', text(kept))
 
 
+def test_a_line_of_evidence_is_read_as_a_file_reads_it(demo, client_as, ba):
+    """The form kept a line whole where the capacity import split it at a semicolon: "https://y.gov/p;" was saved
+    with its semicolon, and the same text uploaded read as a change; two addresses on a line were one link."""
+    i = domain_index("Customer Understanding")
+    analyst = client_as("analyst")
+    fields = open_form(analyst, ba, CURRENT)
+    fields[f"evidence_{i}"] = "https://www.performance.gov/cx/;https://www.cfo.gov/report\nhttps://c.gov,https://d.gov"
+    refused = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert refused.status_code == 400
+    assert ("Customer Understanding evidence links, line 1: &#39;https://www.performance.gov/cx/;https://www.cfo.gov/"
+            "report&#39; holds 2 links: put each on its own line.") in text(refused)
+    fields[f"evidence_{i}"] = "https://www.performance.gov/cx/;\nhttps://c.gov,https://d.gov"
+    refused = analyst.post(url(ba, CURRENT, "edit"), data=fields)
+    assert refused.status_code == 400 and "line 2: &#39;https://c.gov,https://d.gov&#39; runs two web addresses " \
+        "together" in text(refused)
+    fields[f"evidence_{i}"] = "https://www.performance.gov/cx/;\nhttps://x.gov/p;jsessionid=1"
+    assert analyst.post(url(ba, CURRENT, "edit"), data=fields).status_code == 303
+    with demo.app_context():
+        stored = db.session.scalar(sa.select(CapacityDomainScore.evidence).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Customer Understanding"))
+    assert stored == "https://www.performance.gov/cx/\nhttps://x.gov/p;jsessionid=1"
+
+
 @pytest.mark.parametrize("left_out", [r"^(domain|score|narrative|evidence)_\d+$", r"^narrative_2$", r"^domain_4$"])
 def test_a_form_without_some_domain_fields_is_refused_not_read_as_blank(demo, client_as, ba, left_out):
     """A field not sent at all (a hand-made or cut-off request) is not an emptied one: reading it as

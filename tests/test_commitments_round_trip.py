@@ -453,6 +453,21 @@ def test_links_too_long_for_the_downloads_cell_are_refused_everywhere(demo):
         assert "the links come to 33,897 characters" in said[(row + 1, "evidence_links")], said
 
 
+def test_links_stored_longer_than_a_cell_before_that_check_do_not_refuse_an_unedited_csv(demo):
+    """Links stored before the 32,767-character check (20 of 2,000 were taken): the CSV of the function, uploaded
+    unedited, was refused as a whole for them, every other row blocked with it."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        fund = commitment(FUND)
+        fund.evidence_links = [f"https://www.cfo.gov/{i:02d}/" + "x" * 1_970 for i in range(20)]
+        db.session.commit()
+    batch_id = upload(officer, download(officer, "csv"), name="cfo.csv")
+    with demo.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
+        assert (previewed.updated, previewed.unchanged) == (0, 3)
+
+
 def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):
     """Saved since the download, but the row already says what is stored: nothing to lose."""
     officer = signed_in(demo, CFO_OFFICER)

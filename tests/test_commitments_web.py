@@ -1136,8 +1136,8 @@ def test_a_link_typed_with_a_space_in_it_is_refused_saying_the_space_split_it(de
     said = html.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 400
     assert ("'report.pdf' is not a web address (if it is the rest of 'https://example.gov/my', links are split at "
-            "spaces: write a space in a web address as %20); each link must start with http:// or https:// and name a "
-            "site, e.g. https://www.performance.gov/cx/") in said
+            "spaces, and at semicolons before them: write a space in a web address as %20); each link must start with "
+            "http:// or https:// and name a site, e.g. https://www.performance.gov/cx/") in said
     alone = html.unescape(submit(officer, f"/commitments/{cid}/edit", evidence_links="report.pdf")
                           .get_data(as_text=True))
     assert "'report.pdf' is not a web address" in alone and "if it is the rest of" not in alone

@@ -504,9 +504,20 @@ def evidence_links(lines: list[str], kept: Optional[str] = None, *, noun: str = 
 
 
 def _links(domain: str, text: Optional[str], problems: dict, kept: Optional[str] = None) -> Optional[str]:
-    """The form's evidence links, one per line (evidence_links), a problem named by its domain."""
+    """The form's evidence links, one per line (evidence_links), a problem named by its domain. Each line is read
+    as a file's cell reads links (evidence.split_links: a final semicolon is no part of a link), and one that a
+    file would read as several is refused: saved whole, a download and upload of the same text changed it."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    # (a line with a space in it is refused for the space, as it was)
+    read = [line if any(ch.isspace() for ch in line) else (evidence.split_links(line) or [""]) for line in lines]
+    several = [f"line {number}: {evidence.quoted(line)} holds {len(found)} links: put each on its own line"
+               for number, (line, found) in enumerate(zip(lines, read), start=1)
+               if isinstance(found, list) and len(found) > 1]
+    if several:
+        problems[(domain, "evidence")] = f"{domain} evidence links, " + "; ".join(several) + "."
+        return None
     try:
-        return evidence_links((text or "").splitlines(), kept)
+        return evidence_links([found if isinstance(found, str) else found[0] for found in read], kept)
     except ValueError as error:
         sep = ", " if str(error).startswith("line") else ": "
         problems[(domain, "evidence")] = f"{domain} evidence links{sep}{error}"

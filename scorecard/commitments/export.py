@@ -41,7 +41,7 @@ HELP = {
     "programs": "Programs the commitment serves, separated by semicolons.",
     "metrics": "Metric codes the commitment moves, separated by semicolons.",
     "capacity_domain": "For a capacity-assessment action item, choose the domain from the drop-down.",
-    "evidence_links": "Web links (http:// or https://), one per line or separated by spaces.",
+    "evidence_links": "Web links (http:// or https://), one per line, or separated by spaces or semicolons.",
     "note": "Optional: a note for the commitment's history, saved with your change.",
     "version": "The version the commitment was at when downloaded. Leave it as it is: a commitment saved on "
                "the web since then is shown as a conflict when you upload, and not overwritten.",

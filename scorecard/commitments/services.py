@@ -261,7 +261,10 @@ def link_problem(links, *, characters: bool = True, stored=frozenset()) -> Optio
     problems = [problem + (_split_from(links, i, problem) if isinstance(links, TypedLinks) else "") for i, problem
                 in enumerate(evidence.link_problem(link, characters=characters, stored=stored) for link in links)
                 if problem]
-    return evidence.refusal(problems) if problems else evidence.too_long(links)
+    if problems:
+        return evidence.refusal(problems)
+    # their length as they are saved (a file's reader: `characters` False) leaves links stored before that check be
+    return evidence.too_long(links) if characters else None
 
 
 def _split_from(links, index: int, problem: str) -> str:
@@ -269,8 +272,8 @@ def _split_from(links, index: int, problem: str) -> str:
     typed as one address with a space in it: links are split at spaces), the words that say so; else ""."""
     if index == 0 or "://" in links[index] or not problem.endswith(evidence.NOT_A_LINK):
         return ""
-    return (f" (if it is the rest of {evidence.quoted(links[index - 1])}, links are split at spaces: write a space "
-            "in a web address as %20)")
+    return (f" (if it is the rest of {evidence.quoted(links[index - 1])}, links are split at spaces, and at "
+            "semicolons before them: write a space in a web address as %20)")
 
 
 def stored_title(title: str) -> str:
