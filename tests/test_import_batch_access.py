@@ -407,7 +407,7 @@ def test_an_upload_refused_for_its_layout_is_shown_to_its_uploader(analyst, demo
                       name="org.csv")
     page = analyst.get(f"/imports/{batch_id}")
     said = html.unescape(page.get_data(as_text=True))
-    assert page.status_code == 200 and "only administrators may import the org structure (you are signed in as " \
+    assert page.status_code == 200 and "Only administrators may import the org structure (you are signed in as " \
         "analyst); nothing was imported" in said
     assert f'href="/imports/{batch_id}"' in analyst.get("/imports/").get_data(as_text=True)
     with demo.app_context():
