@@ -3,8 +3,9 @@ spreadsheet) and for a capacity assessment's domain (its form, a spreadsheet), a
 them: every bad link named at once, each quoted to 60 characters (25 long lines quoted whole made a page of
 778 KB), what a link must be said once.
 
-Each caller counts its links its own way (a commitment's are split at spaces, a capacity form's are lines)
-and keeps its own limit of how many; what makes one link good is here alone."""
+Links typed in one text are read one way wherever they are typed (`split_links`: a commitment's box, a
+spreadsheet's cell; a capacity form's lines each read so); each caller keeps its own limit of how many, and
+what makes one link good, and how long they may be together (`too_long`), is here alone."""
 import re
 import unicodedata
 from typing import Optional

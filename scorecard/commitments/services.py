@@ -263,7 +263,8 @@ def link_problem(links, *, characters: bool = True, stored=frozenset()) -> Optio
                 if problem]
     if problems:
         return evidence.refusal(problems)
-    # their length as they are saved (a file's reader: `characters` False) leaves links stored before that check be
+    # their length as they are saved: a file's reader (`characters` False) leaves it to the check of the links that
+    # change, so that links stored before that check do not refuse an unedited file
     return evidence.too_long(links) if characters else None
 
 

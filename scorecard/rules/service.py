@@ -594,6 +594,7 @@ def simulate(session, definition: dict, *, today: Optional[date] = None,
                                                         found.score, share, found.outcome)
     result = Simulation(draft.key, draft.subject_type, published[0][1].version if published else None)
     result.stale = _stale(session, [compiled.version_id for _, compiled in published], before)
+
     def shown(key):
         entity = subj.entities(ctx, key[0], [key[1]])[0]
         return subj.subject(ctx, key[0], entity).fields
