@@ -283,6 +283,14 @@ def test_the_limiter_swallowing_a_redis_error_says_so_in_a_line_not_an_error_wit
     assert record.getMessage() == ("Failed to rate limit. Swallowing error (the rate limits' store is not answering: "
                                    "TimeoutError: Timeout reading from 127.0.0.1:6379); limits are counted in memory "
                                    "meanwhile")
+    caplog.clear()
+    with caplog.at_level("INFO", logger="flask-limiter"):
+        try:
+            raise ValueError("a fault of the limiter's own")
+        except ValueError:
+            logging.getLogger("flask-limiter").exception("Failed to rate limit. Swallowing error")
+    record = next(r for r in caplog.records if r.name == "flask-limiter")
+    assert record.levelname == "ERROR" and record.exc_info, "anything but the store not answering stays an error"
 
 
 def test_a_form_posted_over_plain_http_to_a_secure_site_says_to_use_https(db_url, monkeypatch):

@@ -98,8 +98,10 @@ def _store_not_answering(record: logging.LogRecord) -> bool:
     """The limiter's "Failed to rate limit. Swallowing error" (its shared store, Redis, not answering: the limits
     are kept in memory meanwhile), said in one line as a warning, as the app says its cache or job service is
     not answering: as an ERROR with a traceback it read as a fault, and set off every alert on them."""
-    if record.exc_info and record.exc_info[1] is not None and record.levelno >= logging.ERROR:
-        error = record.exc_info[1]
+    error = record.exc_info[1] if record.exc_info else None
+    # the store's own errors (redis-py's, the limits package's, the connection's); any other stays as it is
+    if record.levelno >= logging.ERROR and (isinstance(error, (ConnectionError, TimeoutError, OSError)) or (
+            error is not None and type(error).__module__.split(".")[0] in ("redis", "limits"))):
         record.msg = f"{record.getMessage()} (the rate limits' store is not answering: {error.__class__.__name__}: " \
                      f"{str(error)[:200]}); limits are counted in memory meanwhile"
         record.args, record.exc_info, record.exc_text = None, None, None

@@ -199,7 +199,7 @@ class AtLeastOneField(BasePlugin):
 class RowRules(BasePlugin):
     """Documents what a schema asks of a whole object beyond its fields (its `Meta.json_schema`: oneOf, anyOf ...),
     where the operation refuses an object without it (422): a row of observations names a program or a
-    function, and gives a value or its five answer counts."""
+    function, and gives a value or answer counts."""
 
     def schema_helper(self, name, definition, **kwargs):
         return getattr(getattr(kwargs.get("schema"), "Meta", None), "json_schema", None)
