@@ -1126,6 +1126,29 @@ def test_an_admins_new_commitment_names_its_function_only_when_chosen(demo):
     assert "Choose the function" not in officer, "an officer's one function is chosen already"
 
 
+def test_links_stored_before_the_one_reading_of_typed_links_stay_as_they_are_on_a_save_that_leaves_them(demo):
+    """A link the API took with a final semicolon, shown in the form's box and sent back as it was shown, was read
+    again and saved without it: a save that only added a note changed the officer's evidence, unsaid."""
+    officer = signed_in(demo, CFO_OFFICER)
+    with demo.app_context():
+        target = cfo_open_commitment()
+        cid = target.id
+        target.evidence_links = ["https://www.cfo.gov/report;", "https://www.performance.gov/cx/"]
+        db.session.commit()
+        history = len(target.updates)
+    assert submit(officer, f"/commitments/{cid}/edit", note="Checked with the vendor.").status_code == 303
+    with demo.app_context():
+        saved = db.session.get(Commitment, cid)
+        assert saved.evidence_links == ["https://www.cfo.gov/report;", "https://www.performance.gov/cx/"]
+        assert len(saved.updates) == history + 1 and "evidence_links" not in (saved.updates[-1].changes or {})
+    edited = submit(officer, f"/commitments/{cid}/edit",
+                    evidence_links="https://www.cfo.gov/report;\nhttps://www.performance.gov/cx/\nhttps://x.gov/")
+    assert edited.status_code == 303, "an edited box is read as typed"
+    with demo.app_context():
+        assert db.session.get(Commitment, cid).evidence_links == [
+            "https://www.cfo.gov/report", "https://www.performance.gov/cx/", "https://x.gov/"]
+
+
 def test_a_link_typed_with_a_space_in_it_is_refused_saying_the_space_split_it(demo):
     """"https://example.gov/my report.pdf" was refused as "'report.pdf' is not a web address", with nothing to say
     that the space had cut one address in two (links are split at spaces), or how to write it."""

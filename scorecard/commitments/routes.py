@@ -66,7 +66,7 @@ from scorecard.models import (
 from scorecard.people import person_seen_by
 from scorecard.permissions import can, requires
 from scorecard.rules import tasks
-from scorecard.text import filters_in_file_name, refused_download
+from scorecard.text import filters_in_file_name, line_breaks, refused_download
 
 
 @bp.app_context_processor
@@ -149,8 +149,9 @@ def edit(commitment_id):
         _opened_at(form, commitment)
     elif form.validate_on_submit():
         due_before, was_closed = commitment.due_date, commitment.status in CLOSED
+        values = _sent_values(form)
         try:
-            update = update_commitment(db.session, commitment, form.values(), user=current_user,
+            update = update_commitment(db.session, commitment, values, user=current_user,
                                        version=form.version.data, note=form.note.data)
         except EditConflict as error:
             db.session.rollback()
@@ -158,11 +159,11 @@ def edit(commitment_id):
             if dropped_beyond(current_user, commitment):  # dropped while the form was open: theirs cannot be saved
                 flash(NOT_SAVED_DROPPED, "info")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
-            if sent_again(commitment, form.values(), current_user, form.note.data):
+            if sent_again(commitment, values, current_user, form.note.data):
                 flash(f"Saved: {commitment.title}. The form was sent twice; it was saved once.", "success")
                 return redirect(url_for("commitments.show", commitment_id=commitment.id), 303)
             opened = _opened(form)
-            found_conflict = conflict(db.session, commitment, opened, form.values(), current_user,
+            found_conflict = conflict(db.session, commitment, opened, values, current_user,
                                       since=_opened_since(opened))
             form.fill(found_conflict.merged)
             _opened_at(form, commitment)
@@ -393,6 +394,18 @@ def _opened_since(opened: dict) -> Optional[datetime]:
         return datetime.fromisoformat(opened.get(OPENED_AT) or "")
     except (TypeError, ValueError):
         return None
+
+
+def _sent_values(form) -> dict:
+    """The update form's values as the domain takes them, its evidence links as they were opened when their box
+    comes back as it was shown: read again (evidence.split_links), a link stored before that reading (a final
+    semicolon, through the API) changed in the officer's name on a save that only added a note, unsaid."""
+    values = form.values()
+    shown = _opened(form).get("evidence_links")
+    if ("evidence_links" in values and isinstance(shown, list) and all(isinstance(link, str) for link in shown)
+            and (line_breaks(form.evidence_links.data or "").strip() == "\n".join(shown))):
+        values["evidence_links"] = list(shown)
+    return values
 
 
 def _opened(form) -> dict:
