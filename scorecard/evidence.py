@@ -25,7 +25,7 @@ QUOTED_LENGTH = 60
 # a second web address straight after a letter or digit of the first, in any script (an international
 # site's name, a path's é): two links pasted without a line between (an address carried inside one, as the
 # Web Archive's /2024/https://... or ?url=https://..., follows a mark)
-_RUN_TOGETHER = re.compile(r"(?i)(?<=[^\W_])https?://")
+_RUN_TOGETHER = re.compile(r"(?i)(?:(?<=[^\W_])|(?<=[,，；]))https?://")  # or after a comma: a list pasted
 # or straight after a comma or a semicolon (any width) in the site's name: "https://c.gov,https://d.gov"
 _LISTED_TOGETHER = re.compile(r"(?i)^https?://[^/?#]*[,;，；]https?://")
 
@@ -37,9 +37,17 @@ _LISTED_TOGETHER = re.compile(r"(?i)^https?://[^/?#]*[,;，；]https?://")
 _BETWEEN_LINKS = re.compile(r"(?i);*\s+|;+(?=https?://|$)")
 
 
-def split_links(text: Optional[str]) -> list[str]:
-    """The links typed in one text, in order (as every way in reads them: `_BETWEEN_LINKS`)."""
-    return [piece for piece in _BETWEEN_LINKS.split(text or "") if piece]
+def split_links(text: Optional[str], kept=frozenset()) -> list[str]:
+    """The links typed in one text, in order (as every way in reads them: `_BETWEEN_LINKS`); a line that is a link
+    `kept` (stored before this reading: "https://y.gov/p;") is that link, whole, so that saving what is stored
+    changes nothing."""
+    found = []
+    for line in (text or "").splitlines():
+        if line.strip() in kept:
+            found.append(line.strip())
+        else:
+            found += [piece for piece in _BETWEEN_LINKS.split(line) if piece]
+    return found
 
 
 def too_long(links) -> Optional[str]:

@@ -483,6 +483,20 @@ def test_a_line_of_evidence_is_read_as_a_file_reads_it(demo, client_as, ba):
             CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
             CapacityDomainScore.domain == "Customer Understanding"))
     assert stored == "https://www.performance.gov/cx/\nhttps://x.gov/p;jsessionid=1"
+    with demo.app_context():  # stored before this reading: kept whole by a save that leaves them, blocking nothing
+        score = db.session.scalar(sa.select(CapacityDomainScore).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Customer Understanding"))
+        score.evidence = "https://y.gov/p;\nhttps://x.gov/a;https://y.gov/b"
+        db.session.commit()
+    fields = open_form(analyst, ba, CURRENT)
+    other = domain_index("Measurement")
+    fields[f"narrative_{other}"] = (fields.get(f"narrative_{other}") or "") + " Edited."
+    assert analyst.post(url(ba, CURRENT, "edit"), data=fields).status_code == 303
+    with demo.app_context():
+        assert db.session.scalar(sa.select(CapacityDomainScore.evidence).join(CapacityAssessment).where(
+            CapacityAssessment.component_id == ba, CapacityAssessment.fiscal_year == CURRENT,
+            CapacityDomainScore.domain == "Customer Understanding")) == "https://y.gov/p;\nhttps://x.gov/a;https://y.gov/b"
 
 
 @pytest.mark.parametrize("left_out", [r"^(domain|score|narrative|evidence)_\d+$", r"^narrative_2$", r"^domain_4$"])

@@ -1142,11 +1142,14 @@ def test_links_stored_before_the_one_reading_of_typed_links_stay_as_they_are_on_
         assert saved.evidence_links == ["https://www.cfo.gov/report;", "https://www.performance.gov/cx/"]
         assert len(saved.updates) == history + 1 and "evidence_links" not in (saved.updates[-1].changes or {})
     edited = submit(officer, f"/commitments/{cid}/edit",
-                    evidence_links="https://www.cfo.gov/report;\nhttps://www.performance.gov/cx/\nhttps://x.gov/")
-    assert edited.status_code == 303, "an edited box is read as typed"
+                    evidence_links="https://www.cfo.gov/report;\nhttps://www.performance.gov/cx/\nhttps://x.gov/a;b "
+                                   "https://y.gov/;")
+    assert edited.status_code == 303, "a link added: the stored ones as they were, the new read as typed"
     with demo.app_context():
         assert db.session.get(Commitment, cid).evidence_links == [
-            "https://www.cfo.gov/report", "https://www.performance.gov/cx/", "https://x.gov/"]
+            "https://www.cfo.gov/report;", "https://www.performance.gov/cx/", "https://x.gov/a;b", "https://y.gov/"]
+    refused = submit(officer, f"/commitments/{cid}/edit", evidence_links="https://c.gov/a.pdf,https://d.gov/b.pdf")
+    assert refused.status_code == 400 and "runs two web addresses together" in refused.get_data(as_text=True)
 
 
 def test_a_link_typed_with_a_space_in_it_is_refused_saying_the_space_split_it(demo):

@@ -508,8 +508,10 @@ def _links(domain: str, text: Optional[str], problems: dict, kept: Optional[str]
     as a file's cell reads links (evidence.split_links: a final semicolon is no part of a link), and one that a
     file would read as several is refused: saved whole, a download and upload of the same text changed it."""
     lines = [line.strip() for line in (text or "").splitlines()]
+    stored = set((kept or "").splitlines())  # a line stored before this reading is the link it was, whole
     # (a line with a space in it is refused for the space, as it was)
-    read = [line if any(ch.isspace() for ch in line) else (evidence.split_links(line) or [""]) for line in lines]
+    read = [line if line in stored or any(ch.isspace() for ch in line) else (evidence.split_links(line) or [""])
+            for line in lines]
     several = [f"line {number}: {evidence.quoted(line)} holds {len(found)} links: put each on its own line"
                for number, (line, found) in enumerate(zip(lines, read), start=1)
                if isinstance(found, list) and len(found) > 1]

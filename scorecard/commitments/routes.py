@@ -43,6 +43,7 @@ from scorecard.commitments.services import (
     may_drop,
     may_edit,
     may_see,
+    parse_links,
     sent_again,
     snapshot,
     update_commitment,
@@ -397,14 +398,13 @@ def _opened_since(opened: dict) -> Optional[datetime]:
 
 
 def _sent_values(form) -> dict:
-    """The update form's values as the domain takes them, its evidence links as they were opened when their box
-    comes back as it was shown: read again (evidence.split_links), a link stored before that reading (a final
-    semicolon, through the API) changed in the officer's name on a save that only added a note, unsaid."""
+    """The update form's values as the domain takes them, a line of its evidence box that is a link it was opened
+    with kept whole: read again (evidence.split_links), a link stored before that reading (a final semicolon,
+    through the API) changed in the officer's name on a save that only added a note or another link, unsaid."""
     values = form.values()
     shown = _opened(form).get("evidence_links")
-    if ("evidence_links" in values and isinstance(shown, list) and all(isinstance(link, str) for link in shown)
-            and (line_breaks(form.evidence_links.data or "").strip() == "\n".join(shown))):
-        values["evidence_links"] = list(shown)
+    if "evidence_links" in values and isinstance(shown, list) and all(isinstance(link, str) for link in shown):
+        values["evidence_links"] = parse_links(line_breaks(form.evidence_links.data or ""), kept=frozenset(shown))
     return values
 
 

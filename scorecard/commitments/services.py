@@ -243,10 +243,10 @@ class TypedLinks(list):
     sent as a list (the API's) were split by no one."""
 
 
-def parse_links(text: Optional[str]) -> TypedLinks:
-    """Evidence links typed one per line (or separated by spaces, or semicolons: evidence.split_links), duplicates
-    dropped."""
-    return TypedLinks(dict.fromkeys(evidence.split_links(text)))
+def parse_links(text: Optional[str], kept=frozenset()) -> TypedLinks:
+    """Evidence links typed one per line (or separated by spaces, or semicolons: evidence.split_links; a line that
+    is a link `kept` whole), duplicates dropped."""
+    return TypedLinks(dict.fromkeys(evidence.split_links(text, kept)))
 
 
 def link_problem(links, *, characters: bool = True, stored=frozenset()) -> Optional[str]:
