@@ -342,6 +342,15 @@ def test_a_preview_names_only_the_imports_since_that_could_change_it_and_its_vie
     assert 'id="since-preview"' not in admin.get(f"/imports/{previewed}").get_data(as_text=True)
 
 
+def assert_unedited_download_unchanged(app, officer, kind: str) -> None:
+    """The officer's download of `kind`, uploaded as it is, previews as the CFO's three commitments unchanged."""
+    batch_id = upload(officer, download(officer, kind), name=f"cfo.{kind}")
+    with app.app_context():
+        previewed = batch(batch_id)
+        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
+        assert (previewed.updated, previewed.unchanged) == (0, 3)
+
+
 def before_id(title: str) -> int:
     return db.session.scalar(sa.select(Commitment.id).where(Commitment.title == title))
 
@@ -378,11 +387,7 @@ def test_a_link_stored_before_the_invisible_character_rule_comes_back_unchanged(
         fund = commitment(FUND)
         fund.evidence_links = ["https://www.performance\u200b.gov/cx/"]
         db.session.commit()
-    batch_id = upload(officer, download(officer, kind), name=f"cfo.{kind}")
-    with demo.app_context():
-        previewed = batch(batch_id)
-        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
-        assert (previewed.updated, previewed.unchanged) == (0, 3)
+    assert_unedited_download_unchanged(demo, officer, kind)
     book, rows = sheet_rows(download(officer))
     row, cells = rows[FUND]
     cells["evidence_links"].value = ("https://www.performance\u200b.gov/cx/ https://www.performance.gov/ "
@@ -407,11 +412,7 @@ def test_a_link_with_a_semicolon_in_it_comes_back_unchanged_and_the_form_reads_l
     with demo.app_context():
         assert commitment(FUND).evidence_links == ["https://www.performance.gov/cx/",
                                                    "https://example.gov/report;jsessionid=ABC123"]
-    batch_id = upload(officer, download(officer, kind), name=f"cfo.{kind}")
-    with demo.app_context():
-        previewed = batch(batch_id)
-        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
-        assert (previewed.updated, previewed.unchanged) == (0, 3)
+    assert_unedited_download_unchanged(demo, officer, kind)
     book, rows = sheet_rows(download(officer))
     row, cells = rows[FUND]
     cells["evidence_links"].value = "https://www.performance.gov/cx/;https://b.gov/x; https://c.gov/"
@@ -461,11 +462,7 @@ def test_links_stored_longer_than_a_cell_before_that_check_do_not_refuse_an_uned
         fund = commitment(FUND)
         fund.evidence_links = [f"https://www.cfo.gov/{i:02d}/" + "x" * 1_970 for i in range(20)]
         db.session.commit()
-    batch_id = upload(officer, download(officer, "csv"), name="cfo.csv")
-    with demo.app_context():
-        previewed = batch(batch_id)
-        assert previewed.status is BatchStatus.previewed, (previewed.message, previewed.errors)
-        assert (previewed.updated, previewed.unchanged) == (0, 3)
+    assert_unedited_download_unchanged(demo, officer, "csv")
 
 
 def test_a_stale_row_that_asks_for_what_is_stored_is_no_conflict(demo):

@@ -508,18 +508,17 @@ def _links(domain: str, text: Optional[str], problems: dict, kept: Optional[str]
     as a file's cell reads links (evidence.split_links: a final semicolon is no part of a link), and one that a
     file would read as several is refused: saved whole, a download and upload of the same text changed it."""
     lines = [line.strip() for line in (text or "").splitlines()]
-    stored = set((kept or "").splitlines())  # a line stored before this reading is the link it was, whole
-    # (a line with a space in it is refused for the space, as it was)
-    read = [line if line in stored or any(ch.isspace() for ch in line) else (evidence.split_links(line) or [""])
+    stored = frozenset((kept or "").splitlines())  # a line stored before this reading is the link it was, whole
+    # each line's links (a line with a space in it is refused for the space, as it was; a blank one is kept blank)
+    read = [[line] if any(ch.isspace() for ch in line) else evidence.split_links(line, stored) or [""]
             for line in lines]
     several = [f"line {number}: {evidence.quoted(line)} holds {len(found)} links: put each on its own line"
-               for number, (line, found) in enumerate(zip(lines, read), start=1)
-               if isinstance(found, list) and len(found) > 1]
+               for number, (line, found) in enumerate(zip(lines, read), start=1) if len(found) > 1]
     if several:
         problems[(domain, "evidence")] = f"{domain} evidence links, " + "; ".join(several) + "."
         return None
     try:
-        return evidence_links([found if isinstance(found, str) else found[0] for found in read], kept)
+        return evidence_links([found[0] for found in read], kept)
     except ValueError as error:
         sep = ", " if str(error).startswith("line") else ": "
         problems[(domain, "evidence")] = f"{domain} evidence links{sep}{error}"
