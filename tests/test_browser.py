@@ -595,7 +595,11 @@ def test_a_long_rule_key_breaks_within_the_rules_list(server, browser, tmp_path)
     sign_in(browser, server, "admin@demo.cx.gov")
     WebDriverWait(browser, 60).until(ec.url_to_be(server + "/"))
     browser.get(server + f"/rules/{key}/versions/1")
-    browser.find_element(By.XPATH, "//button[normalize-space()='Publish version 1']").click()
+    publish = browser.find_element(By.XPATH, "//button[normalize-space()='Publish version 1']")
+    publish.click()
+    # its answer before the next page is asked for: asked at once, that page could cancel the form's sending
+    # (on a loaded machine the draft stayed a draft, and the wait below ran out)
+    WebDriverWait(browser, 60).until(ec.staleness_of(publish))
 
     def finding(b):
         b.get(server + f"/rules/{key}/versions/1")
