@@ -1,6 +1,7 @@
 """Reference layouts from real .xlsx and .csv files: commitments, org structure, metric definitions,
 leaders, performance plans, capacity assessments and targets — insert, unchanged re-import,
 update, exact revert, row/column/value messages with nothing written, scope by role, detection."""
+import contextlib
 import csv
 import json
 import re
@@ -776,6 +777,18 @@ def test_a_plans_requirement_names_its_commitment_as_the_title_reads(demo, tmp_p
         assert linked.commitment.title == stored
 
 
+@contextlib.contextmanager
+def in_fy2028():
+    """The agency's clock in FY2028, the year of the plan these tests import: its elements may be rated."""
+    from datetime import UTC, datetime
+
+    from scorecard import clock
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(clock, "utcnow", lambda: datetime(2027, 10, 15, 12, tzinfo=UTC))
+        yield
+
+
 def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(demo, tmp_path):
     """A rating official decided an element of a plan an analyst imported; reverting the import deleted
     the plan and, by its cascade, the decision (a due-process record). It is refused, nothing changed."""
@@ -789,8 +802,9 @@ def test_a_plan_whose_element_was_rated_since_is_not_reverted_with_the_decision(
         plan = db.session.scalar(sa.select(PerformancePlan).join(Leader).where(
             Leader.email == PLAN_LEADER, PerformancePlan.fiscal_year == 2028))
         official = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
-        decide(db.session, next(e for e in plan.elements if e.name == "Results Driven"), 4, "Met every milestone.",
-               official)
+        with in_fy2028():  # decided once its year has begun
+            decide(db.session, next(e for e in plan.elements if e.name == "Results Driven"), 4,
+                   "Met every milestone.", official)
         before = snapshot()
         decisions = db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating))
         with pytest.raises(RevertError, match=r"plan element #\d+ \('Results Driven'\), which batch \d+ "
@@ -815,7 +829,8 @@ def test_a_plan_with_decided_ratings_keeps_its_weights_and_decided_requirements(
         plan = imported_plan(tmp_path)
         official = db.session.scalar(sa.select(User).where(User.email == "executive@demo.cx.gov"))
         results = next(e for e in plan.elements if e.name == "Results Driven")
-        decide(db.session, results, 4, "Met every milestone.", official)
+        with in_fy2028():
+            decide(db.session, results, 4, "Met every milestone.", official)
         before = snapshot()
         reweighted = assert_rejected_without_writes(write_xlsx(
             tmp_path / "reweighted.xlsx", PLAN_HEADER, plan_rows(weights=(10, 10, 10, 10, 60))), before)

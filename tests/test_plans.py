@@ -747,6 +747,36 @@ def test_a_decision_on_a_year_that_has_ended_says_it_changes_a_completed_rating(
     assert "appraisal year ended" in admin.get(f"/plans/{plan_id}").get_data(as_text=True), "an admin rates too"
 
 
+def test_a_plan_whose_year_has_not_begun_is_not_rated_yet(demo, monkeypatch):
+    """A rating official could record next year's ratings before that year began, without a word: the
+    plan's page offers no decision until its year begins and says when, and a decision sent anyway (an old
+    form, a hand-made request) is refused, recording nothing."""
+    from datetime import UTC, datetime
+
+    from scorecard import clock
+
+    with demo.app_context():
+        plan = a_plan(db.session)
+        plan_id, element_id, fy = plan.id, plan.elements[0].id, plan.fiscal_year
+        official = demo.test_client(user=user("executive"))
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(fy - 1, 9, 30, 12, tzinfo=UTC))  # the year before's last day
+    page = html.unescape(official.get(f"/plans/{plan_id}").get_data(as_text=True))
+    said = f"FY{fy}'s appraisal year begins on {fy - 1}-10-01: its elements are rated once it has begun."
+    assert said in page and f"/elements/{element_id}/decision" not in page, "no form, and why"
+    refused = official.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                            data={"csrf_token": csrf_token(page), "rating": "3", "justification": "Early."})
+    assert refused.status_code == 422 and said in html.unescape(refused.get_data(as_text=True))
+    with demo.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
+            ElementRating.element_id == element_id)) == 0, "nothing recorded"
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(fy - 1, 10, 1, 12, tzinfo=UTC))  # its first day
+    page = html.unescape(official.get(f"/plans/{plan_id}").get_data(as_text=True))
+    assert "appraisal year begins" not in page and f"/elements/{element_id}/decision" in page
+    done = official.post(f"/plans/{plan_id}/elements/{element_id}/decision",
+                         data={"csrf_token": csrf_token(page), "rating": "3", "justification": "Begun."})
+    assert done.status_code == 302, done.get_data(as_text=True)[:300]
+
+
 def test_a_requirement_two_published_rules_rate_shows_both(demo):
     """A second published rating rule ("everything is a five") silently replaced the data-based proposal on
     the plan's page: the page names the other rule's rating beside the one it shows, with its why-link."""

@@ -24,9 +24,11 @@ from scorecard.plans.services import (
     decided_summaries,
     ended_year_words,
     may_see,
+    not_begun_words,
     own_plan,
     plan_view,
     visible_plans,
+    year_begins,
     year_ended,
 )
 from scorecard.ratings import RATING_LABELS
@@ -76,13 +78,17 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
     view = plan_view(db.session, plan)
     deciders = {e.element.id: person_seen_by(db.session, e.decision.decided_by_id, current_user)
                 for e in view.elements if e.decision}
-    may_rate = can(current_user, "rate_plans") and not own
-    ended = year_ended(plan, agency_today()) if may_rate else None
+    rates = can(current_user, "rate_plans") and not own
+    today = agency_today()
+    begins = year_begins(plan, today) if rates else None
+    may_rate = rates and begins is None  # a year not begun has no form: its page says when it begins
+    ended = year_ended(plan, today) if may_rate else None
     return render_template("plans/show.html", view=view, labels=RATING_LABELS, deciders=deciders,
                            answered=answered(db.session, [e.decision for e in view.elements]),
                            form=DecisionForm(), may_rate=may_rate,
                            own_plan_words=OWN_PLAN if own and can(current_user, "rate_plans") else None,
-                           ended_year_words=ended_year_words(plan, ended) if ended else None, refused=refused)
+                           ended_year_words=ended_year_words(plan, ended) if ended else None,
+                           not_begun_words=not_begun_words(plan, begins) if begins else None, refused=refused)
 
 
 @bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["GET", "POST"])
@@ -129,8 +135,9 @@ def decision(plan_id, element_id):
         return refused([(None, _decided_meanwhile(meanwhile.decision, form.rating.data))], set(), 409)
     except RatingError as error:
         db.session.rollback()
-        said = str(error)  # the rules' own words: a justification missing, or a rating out of range
-        return refused([(error.field, said[:1].upper() + said[1:] + ".")], {error.field})
+        said = str(error)  # the rules' own words: a justification missing, a rating out of range, a year not begun
+        said = said[:1].upper() + said[1:] + ("" if said.endswith(".") else ".")
+        return refused([(error.field, said)], {error.field} - {None})
     ended = year_ended(plan, agency_today())
     flash(f"Rating for '{element.name}' recorded: {form.rating.data}."
           + (f" {ended_year_words(plan, ended, recorded=True)}" if ended else ""), "success")

@@ -9,6 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from scorecard.clock import agency_today
 from scorecard.models import (
     AuditEvent,
     Commitment,
@@ -32,9 +33,10 @@ from scorecard.writers import hold
 
 
 class RatingError(ValueError):
-    """A rating decision that cannot be recorded (bad rating, missing justification); `field` names which."""
+    """A rating decision that cannot be recorded (bad rating, missing justification); `field` names which (None:
+    none of the form's, as for a year not begun)."""
 
-    def __init__(self, message: str, field: str):
+    def __init__(self, message: str, field: Optional[str]):
         super().__init__(message)
         self.field = field
 
@@ -181,6 +183,19 @@ def year_ended(plan: PerformancePlan, today: date) -> Optional[date]:
     a decision recorded then changes a completed year's rating, which the rating official is told."""
     last = Period(plan.fiscal_year, 4).end
     return last if last < today else None
+
+
+def year_begins(plan: PerformancePlan, today: date) -> Optional[date]:
+    """The first day of the plan's appraisal year (its fiscal year) when that is after `today`, else None: no
+    element of it is rated before there is a year of work to rate."""
+    first = Period(plan.fiscal_year, 1).start
+    return first if first > today else None
+
+
+def not_begun_words(plan: PerformancePlan, begins: date) -> str:
+    """What the plan's page (and a decision refused) says of a year not begun."""
+    return (f"FY{plan.fiscal_year}'s appraisal year begins on {begins.isoformat()}: its elements are rated once "
+            "it has begun.")
 
 
 def ended_year_words(plan: PerformancePlan, ended: date, *, recorded: bool = False) -> str:
@@ -351,6 +366,9 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if own_plan(user, element.plan):
         raise PermissionError(OWN_PLAN)
+    begins = year_begins(element.plan, agency_today())
+    if begins is not None:
+        raise RatingError(not_begun_words(element.plan, begins), None)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
