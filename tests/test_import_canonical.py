@@ -235,6 +235,23 @@ def test_a_value_of_any_metric_given_with_no_respondents_is_refused_not_kept_uns
         result.errors[0]["message"])
 
 
+def test_an_aspect_of_the_v2_survey_in_a_quarter_before_it_is_refused(demo, tmp_path):
+    """A-11 asked what went well or could be improved from FY2024-Q2 on: a row giving such a share for an
+    earlier quarter (a period typed wrong) was stored there without a word, where the v1 survey was asked."""
+    def row(period):
+        return ["Benefits Administration", "Benefits Call Center", "", "a11v2_positive_ease", period, "", "", 45, 50,
+                "", "", "", "", "", "", ""]
+    path = write_csv(tmp_path / "early.csv", [row("FY2022-Q1"), row("FY2024-Q2")])
+    with demo.app_context():
+        before = _count()
+        result = run_import(db.session, path)
+        assert _count() == before, "nothing written"
+    assert result.status == "rejected"
+    assert [(e["row"], e["column"], e["value"]) for e in result.errors] == [(2, "period", "FY2022-Q1")], result.errors
+    assert "'a11v2_positive_ease' is a measure of A-11's v2 survey, asked from FY2024-Q2 on; FY2022-Q1 is before " \
+        "it" in result.errors[0]["message"]
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_values_too_large_to_keep_are_named_at_the_preview_and_nothing_is_written(demo, tmp_path, kind):
     """A count beyond any survey, answer counts adding up beyond one, a channel or touchpoint longer

@@ -199,6 +199,10 @@ def test_program_and_period_are_required_and_checked(org, tmp_path, runner):
         ({"program": "Benefits Call Center", "period": "FY2025-Q5"}, "'FY2025-Q5'"),
         ({"program": "Benefits Call Center", "period": str(Period.from_date(agency_today()).next())},
          "has not begun: results can be given up to the current quarter"),  # once, for the file
+        # a thumbs up read as a 5 in a v1 quarter moved its 1-5 trust mean, and stored aspects A-11 never asked
+        ({"program": "Benefits Call Center", "period": "FY2023-Q1"}, "the period 'FY2023-Q1' chosen at upload is "
+         "FY2023-Q1, before A-11's v2 survey began in FY2024-Q2"),
+        ({"program": "Benefits Call Center", "period": "FY2024-Q1"}, "before A-11's v2 survey began in FY2024-Q2"),
     ]
     with org.app_context():
         for options, named in cases:

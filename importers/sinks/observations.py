@@ -19,7 +19,7 @@ from importers.normalize import to_name, to_number, to_text, value_mark
 from importers.resolve import Directory, Unknown
 from importers.sinks.base import Change, Plan, SinkError
 from importers.sinks.tracked import encode
-from scorecard.a11 import ensure_standard_metrics, is_survey_data, trust_as_share
+from scorecard.a11 import V2_FROM, asked_in_v2, ensure_standard_metrics, is_survey_data, is_v2_aspect, trust_as_share
 from scorecard.bulk import bulk_inserter
 from scorecard.models import ImportRowChange, MetricKind, Observation, subject_key
 from scorecard.models.metrics import MAX_MAGNITUDE
@@ -281,6 +281,9 @@ class ObservationSink:
                 problems.append(("driver", driver, f"metric {code!r} has driver {metric_driver or 'none'}, "
                                  f"not {driver!r}"))
             problems.extend(_range_problems(metric, record["value"], record.get("value_written")))
+            if is_v2_aspect(code) and isinstance(period, str) and not asked_in_v2(period):
+                problems.append(("period", record["period"], f"{code!r} is a measure of A-11's v2 survey, asked from "
+                                 f"{V2_FROM} on; {period} is before it, a quarter of the v1 survey"))
             if record.get("value_mark"):  # (mark, the value as written)
                 problems.extend(_mark_problems(metric, *record["value_mark"]))
             if record["value"] is not None and record["counts"] is None and record["n"] == 0:
@@ -385,6 +388,10 @@ class ObservationSink:
             for code, driver in set(zip(codes, drivers)):
                 if driver and self._metrics[code][3] != driver.strip().lower():
                     return False
+        if (any(is_v2_aspect(metric[1]) for metric in set(metrics)) and not all(map(asked_in_v2, set(periods)))
+                and any(is_v2_aspect(metric[1]) and not asked_in_v2(period)
+                        for metric, period in set(zip(metrics, periods)))):
+            return False  # a v2 aspect in a quarter before the v2 survey: the row by row path names it
         counted = set(codes) if None not in counts else {c for c, a in zip(codes, counts) if a is not None}
         if any(self._metrics[code][2] is not MetricKind.likert for code in counted):
             return False  # answer counts belong to survey metrics

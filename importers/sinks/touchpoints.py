@@ -32,7 +32,7 @@ from importers.formats.touchpoints_format import (
 from importers.resolve import Unknown
 from importers.sinks.base import REPLACED, SinkError
 from importers.sinks.observations import ObservationSink, ambiguous_quarter, touchpoint_key
-from scorecard.a11 import v2_metric_code
+from scorecard.a11 import V2_FROM, asked_in_v2, v2_metric_code
 from scorecard.models import Observation, subject_key
 from scorecard.periods import PeriodError, reported_period
 from scorecard.text import UNKEPT_ON_ONE_LINE, counted, unkept_character, visible
@@ -120,10 +120,17 @@ class TouchpointsSink:
 
     @staticmethod
     def _period(raw) -> str:
+        """The quarter chosen at upload: one that has begun, of the v2 survey (a thumbs up read as a 5 in a v1
+        quarter moved its 1-5 trust mean, and its aspects were stored where A-11 never asked them)."""
         try:
-            return str(reported_period(raw))
+            period = reported_period(raw)
         except PeriodError as error:
             raise ImportFileError(f"the period {raw!r} chosen at upload cannot be given: {error}") from error
+        if not asked_in_v2(period):
+            raise ImportFileError(f"the period {raw!r} chosen at upload is {period}, before A-11's v2 survey began in "
+                                  f"{V2_FROM}: a Touchpoints A-11 v2 export holds answers of {V2_FROM} or later. "
+                                  "Choose the quarter its responses were collected in")
+        return str(period)
 
     def _calendar_alike(self, raw) -> list[str]:
         """A quarter chosen without FY ("Q1 2027") is read as the fiscal quarter, as in a file (whose rows
