@@ -469,6 +469,31 @@ def test_the_overview_says_a_quarter_is_still_being_reported(world):
     assert "Not reported:" in json.dumps(reporting_tile(after, None).to_plotly_json(), default=str)
 
 
+def test_the_briefing_and_the_status_tile_say_a_quarter_is_still_being_reported(world):
+    """The overview warned that a quarter still being reported reads the programs in so far; its briefing read
+    as a complete result, and the status tile said the programs not yet due "reported no results"."""
+    from datetime import date
+
+    from dashboards.briefing import content
+    from dashboards.pages.overview import status_tile
+    from dashboards.queries import common
+    from dashboards.queries.overview import overview
+    from scorecard.models import Role
+
+    scope = common.Scope(Role.executive, None)
+    during, after = date(2025, 10, 30), date(2025, 10, 31)
+    note = content.build(db.session, Q4, None, scope, during).sections[0].note
+    assert note.startswith("FY2025-Q4 is still being reported: results are due 30 October 2025, and 2 of 6 "
+                           "designated programs have reported so far."), note
+    assert "still being reported" not in content.build(db.session, Q4, None, scope, after).sections[0].note
+    found = overview(db.session, Q4, common.ProgramFilter(None), scope, during)
+    tile = json.dumps(status_tile(found.statuses, None, found.reporting).to_plotly_json(), default=str)
+    assert "they have not reported FY2025-Q4 yet (not yet due: results are due 30 October 2025)" in tile, tile
+    found = overview(db.session, Q4, common.ProgramFilter(None), scope, after)
+    tile = json.dumps(status_tile(found.statuses, None, found.reporting).to_plotly_json(), default=str)
+    assert "reported no results in FY2025-Q4 (A-11 reporting)" in tile
+
+
 def test_what_changed_runs_to_today_for_the_quarter_the_pages_open_on_whatever_is_uploaded_after_it(world):
     """One result uploaded into the quarter under way cut "what changed" of the quarter the overview opens
     on at that quarter's end: two months of commitments going overdue dropped out of it and the briefing."""

@@ -110,6 +110,12 @@ def _absolute(base_url: str, href: Optional[str]) -> Optional[str]:
 
 # ------------------------------------------------------------------------------- at a glance
 
+def under_way_words(found: queries.Overview) -> str:
+    """The page's notice for a quarter still being reported (its numbers read the programs in so far)."""
+    words = found.reporting.under_way_words() if found.reporting else ""
+    return f"{words} " if words else ""
+
+
 def no_results_words(found: queries.Overview, agency: str) -> str:
     """The page's notice for an agency none of whose programs has results in the quarter (a performance.gov
     agency's end years before the department's): its zeros are no results, not nothing red."""
@@ -332,7 +338,8 @@ def build(session, period: Optional[str], agency_id: Optional[int], scope: commo
         return briefing
     named = agency if agency_id else None  # the agency chosen, as the briefing's words name it
     briefing.sections.append(Section(
-        GLANCE, f"{found.period} at a glance", no_results_words(found, agency) + "Survey scores pool every touchpoint "
+        GLANCE, f"{found.period} at a glance", under_way_words(found) + no_results_words(found, agency)
+        + "Survey scores pool every touchpoint "
                                                "and channel; a change of score is listed only when significant at 95%.",
         glance_table(found, named)))
     progress("What changed", 25)

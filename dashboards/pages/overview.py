@@ -183,8 +183,10 @@ def status_tile(counts: queries.StatusCounts, agency, report: queries.Reporting)
                "target); for a quarter the rules have not evaluated, the same score against the same target. The "
                "heatmap shows every driver.", className="dash-tile__sub"),
         *([html.P(f"{counted(missing, 'more designated program' if counts.total else 'designated program')}"
-                  f"{' has' if missing == 1 else ' have'} no status: "
-                  f"{'it' if missing == 1 else 'they'} reported no results in {counts.period} (A-11 reporting).",
+                  f"{' has' if missing == 1 else ' have'} no status: {'it' if missing == 1 else 'they'} "
+                  + (f"{'has' if missing == 1 else 'have'} not reported {counts.period} yet (not yet due: results "
+                     f"are due {report.due:%d %B %Y})." if report.under_way else
+                     f"reported no results in {counts.period} (A-11 reporting)."),
                   className="dash-tile__sub")]
           if (missing := len(report.missing)) else []),
     ], tile_id="tile-programs", footer=html.A(heatmap_words(counts.total), href=heatmap, className="usa-link"))
@@ -260,13 +262,8 @@ def leaders_tile(found: queries.LeadersBelow, read_from: str = "", agency=None) 
 
 def under_way_notice(report: queries.Reporting) -> list:
     """A quarter whose results are not all due yet: its scores and changes read the programs in so far."""
-    if not report.under_way or not report.missing:
-        return []
-    return [components.notice(
-        f"{report.period} is still being reported: results are due {report.due:%d %B %Y}, and {report.reported:,} "
-        f"of {counted(report.expected, 'designated program')} have reported so far. Its scores, statuses and "
-        "changes read "
-        "those programs only; choose an earlier quarter for a complete one.", tone="info")]
+    words = report.under_way_words()
+    return [components.notice(words, tone="info")] if words else []
 
 
 def no_results_notice(found: queries.Overview, agency) -> list:

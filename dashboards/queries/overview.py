@@ -465,6 +465,15 @@ class Reporting:
     def share(self) -> Optional[float]:
         return None if not self.expected else self.reported / self.expected
 
+    def under_way_words(self) -> str:
+        """Of a quarter whose results are not all due yet, that its scores and changes read the programs in so
+        far (the page's notice and the briefing's note): "" otherwise."""
+        if not self.under_way or not self.missing:
+            return ""
+        return (f"{self.period} is still being reported: results are due {self.due:%d %B %Y}, and {self.reported:,} "
+                f"of {counted(self.expected, 'designated program')} have reported so far. Its scores, statuses and "
+                "changes read those programs only; choose an earlier quarter for a complete one.")
+
 
 @cached(reads=SURVEY)
 def a11_reporting(session, period: str, programs: ProgramFilter = EVERY_PROGRAM, *,
