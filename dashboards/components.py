@@ -124,6 +124,13 @@ GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChart
                     "zoomOut2d", "autoScale2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines"]}
 
 
+def loading(body, drawn: str) -> dcc.Loading:
+    """`body` behind a spinner while the component `drawn` (an id) has its children drawn again, and only then:
+    a download inside it (a table panel's) hid the whole of it while the file was written, and a keyboard
+    user's focus fell from the button pressed to the page's start."""
+    return dcc.Loading(body, type="dot", target_components={drawn: "children"})
+
+
 def chart(graph, name: str, *, by_quarter: bool = False, **attributes) -> html.Div:
     """A chart in a region of its own, named for assistive technology (Plotly's drawing has no name of its
     own) and saying where its data is; on a narrow screen it keeps the width its words need and scrolls

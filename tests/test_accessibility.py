@@ -913,3 +913,33 @@ def test_in_forced_colours_the_current_tab_and_every_status_shape_stay_seen(brow
         assert icons and all(adjust == "none" and colour != background for adjust, colour in icons), icons
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+@pytest.mark.parametrize("path, panel", [("/dashboards/function?code=CFO", "function-metrics-table"),
+                                         ("/dashboards/compliance", "compliance-grid"),
+                                         ("/dashboards/life-experiences", "life-programs-table")])
+def test_a_download_pressed_from_the_keyboard_keeps_the_focus_on_its_button(browsers, path, panel):
+    """A table panel inside the page's spinner was hidden whole while its file was written: the focus fell from
+    the button pressed to the page's start, and no ring showed anywhere."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser = browsers("executive@demo.cx.gov")
+    driver = browser.driver
+    browser.open(path)
+    button = driver.find_element(By.ID, f"{panel}-csv")
+    if not button.is_displayed():
+        driver.find_element(By.ID, f"{panel}-toggle").click()
+    driver.execute_script("""
+        window.downloadsAnswered = 0;
+        const fetched = window.fetch;
+        window.fetch = (...asked) => fetched(...asked).then(r => {
+            if (String(asked[1] && asked[1].body).includes(arguments[0])) window.downloadsAnswered += 1;
+            return r; });
+        arguments[1].focus();""", f"{panel}-download", button)
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    browser.wait(lambda d: d.execute_script("return window.downloadsAnswered") > 0, timeout=60)
+    browser.settle()
+    assert driver.execute_script("return document.activeElement.id") == f"{panel}-csv"
+    assert button.is_displayed()

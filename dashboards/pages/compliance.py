@@ -94,9 +94,9 @@ def layout(**query):
         html.P(id="compliance-summary", className="dash-lede", role="status"),
         html.Section([
             html.H2("Programs × quarters", id="compliance-grid-heading"),
-            dcc.Loading(components.table_panel(
+            components.loading(components.table_panel(
                 "compliance-grid", open=True, summary="Reporting status of each program in each quarter (table, "
-                                                      "with downloads)"), type="dot"),
+                                                      "with downloads)"), "compliance-grid"),
         ], className="dash-section compliance-grid", **{"aria-labelledby": "compliance-grid-heading"}),
         html.Section([
             html.H2("Reported of designated, per quarter", id="compliance-quarters-heading"),

@@ -75,7 +75,7 @@ def layout(**query):
                  className="dash-filters", role="group", **{"aria-label": "Filters"}),
         # kept while the body is drawn again: a live region put in its place is not read out on a filter's change
         html.P(id="function-summary", className="dash-lede", role="status"),
-        dcc.Loading(html.Div(id="function-body"), type="dot"),
+        components.loading(html.Div(id="function-body"), "function-body"),
     ])
 
 

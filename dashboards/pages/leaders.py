@@ -90,7 +90,7 @@ def layout(**query):
                                       components.choices(common.agencies(session), "All agencies"), values["agency"]),
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         html.P(id="leaders-summary", className="dash-lede", role="status"),
-        dcc.Loading(html.Div(id="leaders-tiles"), type="dot"),
+        components.loading(html.Div(id="leaders-tiles"), "leaders-tiles"),
         components.chart(dcc.Graph(id="leaders-graph", config=components.GRAPH_CONFIG, className="dash-graph"),
                          "leaders by summary level"),
         components.table_panel("leaders-levels", summary="Show the summary levels as a table, with downloads"),

@@ -53,7 +53,7 @@ def layout(**query):
                          "life experiences by measure"),
         components.table_panel("life-measures-table",
                                summary="Show every pooled measure by life experience as a table, with downloads"),
-        dcc.Loading(html.Div(id="life-body", className="dash-wrap-cells"), type="dot"),
+        components.loading(html.Div(id="life-body", className="dash-wrap-cells"), "life-body"),
         html.Div(components.table_panel(
             "life-programs-table", summary="Show every program of every life experience as one table, with downloads"),
             className="dash-wrap-cells"),

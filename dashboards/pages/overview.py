@@ -3,7 +3,7 @@ agency's trust and satisfaction with their n and 95% CI, programs by status, com
 status, leaders whose CX requirements are proposed below 3, A-11 reporting, and what changed
 since the quarter before — each line leading to its drill-down or why-page."""
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 from flask import current_app
 from flask_login import current_user
 
@@ -56,7 +56,7 @@ def layout(**query):
         ], className="dash-filters", role="group", **{"aria-label": "Filters"}),
         # kept while the body is drawn again: a live region put in its place is not read out on a filter's change
         html.P(id="overview-summary", className="dash-lede", role="status"),
-        dcc.Loading(html.Div(id="overview-body"), type="dot"),
+        components.loading(html.Div(id="overview-body"), "overview-body"),
         components.table_panel("overview-programs", summary="Show every program's status as a table, with downloads",
                                lazy=True),
         briefing.panel("overview-briefing", common.Scope.of(current_user)),

@@ -150,11 +150,11 @@ def layout(**query):
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-measures-heading"}),
         html.Section([
             html.H2("Findings", id="program-findings-heading"),
-            dcc.Loading(html.Div(id="program-findings"), type="dot"),
+            components.loading(html.Div(id="program-findings"), "program-findings"),
         ], className="dash-section", **{"aria-labelledby": "program-findings-heading"}),
         html.Section([
             html.H2("Accountability", id="program-accountability-heading"),
-            dcc.Loading(html.Div(id="program-accountability"), type="dot"),
+            components.loading(html.Div(id="program-accountability"), "program-accountability"),
         ], className="dash-section dash-wrap-cells", **{"aria-labelledby": "program-accountability-heading"}),
     ])
 
