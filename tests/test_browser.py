@@ -314,6 +314,64 @@ def test_shift_tab_in_an_open_filter_lands_on_an_option_in_sight(server, browser
     assert WebDriverWait(browser, 5).until(in_sight), f"{focused!r} holds the focus out of sight"
 
 
+def test_an_option_reached_going_up_a_filters_list_is_not_under_its_search_box(server, browser, tmp_path):
+    """Down a filter's list and back up: each option the list scrolled up to stopped at its top, under the search
+    box that sticks there, 4 px of it in sight, and Enter chose an agency nobody could see."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.get(server + "/dashboards/heatmap")
+    wait.until(ec.element_to_be_clickable((By.ID, "heatmap-agency"))).send_keys(Keys.ENTER)
+    wait.until(lambda d: d.execute_script("return !!document.activeElement.closest('.dash-dropdown-content')"))
+    focused = "var l = document.activeElement.closest('label.dash-dropdown-option'); return l && l.textContent"
+    seen = []
+    for key in [Keys.ARROW_DOWN] * 8 + [Keys.ARROW_UP] * 4:
+        was = browser.execute_script(focused)
+        ActionChains(browser).send_keys(key).perform()
+        wait.until(lambda d, was=was: d.execute_script(focused) != was)
+        if key == Keys.ARROW_UP:
+            # what is drawn at the option's top and middle is the option itself, not the search box
+            seen.append(browser.execute_script(
+                "var o = document.activeElement.closest('label.dash-dropdown-option'), r = o.getBoundingClientRect();"
+                "var x = r.left + r.width / 2;"
+                "return [o.textContent, [r.top + 2, r.top + r.height / 2].every("
+                "  y => o.contains(document.elementFromPoint(x, y)))]"))
+    browser.save_screenshot(str(tmp_path / "going-up.png"))
+    hidden = [name for name, shown in seen if not shown]
+    assert not hidden, f"under the search box: {hidden}"
+
+
+def test_what_a_filters_search_found_is_said_to_a_screen_reader(server, browser):
+    """A search in a filter's list that matched nothing showed "No options found" and said nothing: it is said,
+    as how many it found is, in a status region."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, "executive@demo.cx.gov")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: "/auth/login" not in d.current_url)
+    browser.get(server + "/dashboards/heatmap")
+    wait.until(ec.element_to_be_clickable((By.ID, "heatmap-agency"))).send_keys(Keys.ENTER)
+    search = wait.until(ec.visibility_of_element_located(
+        (By.CSS_SELECTOR, ".dash-dropdown-content input.dash-dropdown-search")))
+    said = "var s = document.getElementById('dash-dropdown-found'); return s && [s.getAttribute('role'), s.textContent]"
+    search.send_keys("nothing like this")
+    wait.until(lambda d: d.execute_script(said) == ["status", "No options found"])
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys("department of")
+    wait.until(lambda d: d.execute_script(said)[1][:1].isdigit())
+    shown = len(browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content label.dash-options-list-option"))
+    assert browser.execute_script(said)[1] == f"{shown} options found"
+
+
 def test_back_from_a_link_followed_in_a_table_opens_the_table_again_on_that_link(server, browser, tmp_path):
     """A keyboard user opens the heatmap's table, follows a program's link and comes back: the table was closed and
     the focus on the heading, so they tabbed through every row again. It opens again, the focus on that link."""

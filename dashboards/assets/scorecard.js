@@ -357,6 +357,28 @@
     if (search) { search.focus(); }
   }, true);
 
+  /* What a search in a filter's list found is said (the list's "No options found" was shown, never heard): in a
+     status region of the page's own, put there before the first search's answer, so that it is announced. */
+  var found = null, counting = null;
+  document.addEventListener('input', function (event) {
+    var search = event.target;
+    if (!search.classList || !search.classList.contains('dash-dropdown-search')) { return; }
+    var dialog = search.closest('.dash-dropdown-content');
+    if (!found) {
+      found = document.createElement('p');
+      found.id = 'dash-dropdown-found';
+      found.className = 'usa-sr-only';
+      found.setAttribute('role', 'status');
+      document.body.appendChild(found);
+    }
+    window.clearTimeout(counting);
+    counting = window.setTimeout(function () {  // once the list has drawn what the search leaves
+      var n = dialog ? dialog.querySelectorAll('label.dash-options-list-option').length : 0;
+      found.textContent = !search.value.trim() ? '' :
+        n ? n + (n === 1 ? ' option found' : ' options found') : 'No options found';
+    }, 600);
+  });
+
   /* Space on a closed filter opens it, as it presses any button. On a filter that can be searched the
      dropdown took the space for the first letter of a search and opened the list, and the button's own
      press then closed it again: Space did nothing there (Enter did). The button's press alone opens it. */
@@ -390,10 +412,15 @@
 
   /* An option that takes the focus is scrolled into sight within its list. Shift+Tab from the list's first
      option (or its search box) wraps to the last one, which the list's focus trap focuses without scrolling:
-     the focus sat below the box, unseen, and Enter chose an agency nobody could see. */
+     the focus sat below the box, unseen, and Enter chose an agency nobody could see. Scrolled up, an option
+     stops below the search box that sticks to the list's top (it stopped at the top, under the box). */
   document.addEventListener('focusin', function (event) {
     var option = event.target && event.target.closest && event.target.closest('label.dash-dropdown-option');
-    if (option && option.closest('.dash-dropdown-content')) { option.scrollIntoView({block: 'nearest'}); }
+    var list = option && option.closest('.dash-dropdown-content');
+    if (!list) { return; }
+    var search = list.querySelector('.dash-dropdown-search-container');
+    option.style.scrollMarginTop = search ? search.offsetHeight + 'px' : '';
+    option.scrollIntoView({block: 'nearest'});
   });
 })();
 
