@@ -89,6 +89,35 @@ def database_problem(url: str) -> Optional[str]:
     except (ImportError, sa.exc.NoSuchModuleError):
         return (f"{shown}: its driver ({parsed.drivername}) is not installed here; write postgresql:// (psycopg 3, "
                 "which is) or sqlite:///.")
+    problem = libpq_option_problem(parsed.query) if parsed.get_backend_name() == "postgresql" else None
+    return f"{shown}: {problem}." if problem else None
+
+
+# libpq's connection options whose value is a whole number (seconds; tcp_user_timeout milliseconds), and the
+# values of its sslmode: libpq reads them at each connection, so one it cannot read failed every request.
+PG_WHOLE_NUMBERS = ("connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                    "tcp_user_timeout", "port")
+PG_SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
+def libpq_option_problem(query) -> Optional[str]:
+    """Why an option of DATABASE_URL's query (`?connect_timeout=10s`) is none libpq reads, or None: a name it
+    does not know, a whole number that is none, an sslmode that is none of its."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import make_conninfo
+
+    given = {name: value[-1] if isinstance(value, tuple) else value for name, value in query.items()}
+    try:
+        make_conninfo("", **given)
+    except ProgrammingError as error:  # libpq's own words: invalid connection option "conect_timeout"
+        return f"libpq refuses its query: {str(error)[:120]}"
+    for name in PG_WHOLE_NUMBERS:
+        value = given.get(name)
+        if value is not None and not value.strip().isdigit():
+            return f"its {name}={value[:20]!r} is not a whole number (connect_timeout=10 is 10 seconds)"
+    mode = given.get("sslmode")
+    if mode is not None and mode not in PG_SSL_MODES:
+        return f"its sslmode={mode[:20]!r} is none of {', '.join(PG_SSL_MODES)}"
     return None
 
 

@@ -430,6 +430,13 @@ def test_a_database_that_cannot_be_reached_is_said_in_a_line_not_a_traceback(tmp
     ("DATABASE_URL", "mysql://scorecard@db.internal/scorecard", "CX Scorecard runs on PostgreSQL or SQLite"),
     ("DATABASE_URL", "postgresql+psycopg2://s@db.internal/x", "its driver (postgresql+psycopg2) is not installed"),
     ("DATABASE_URL", "postgresql://scorecard@db.internal:99999/x", "its port 99999 is not one (1 to 65535)"),
+    # libpq reads its options at each connection: one it cannot read answered every request 500 with a traceback
+    ("DATABASE_URL", "postgresql://s:pw@db.internal/x?connect_timeout=10s",
+     ":***@db.internal/x?connect_timeout=10s': its connect_timeout='10s' is not a "
+     "whole number"),
+    ("DATABASE_URL", "postgresql://s@db.internal/x?tcp_user_timeout=5s", "its tcp_user_timeout='5s' is not a whole"),
+    ("DATABASE_URL", "postgresql://s@db.internal/x?sslmode=bogus", "its sslmode='bogus' is none of disable, allow"),
+    ("DATABASE_URL", "postgresql://s@db.internal/x?conect_timeout=5", "libpq refuses its query: "),
     # read by the factory on PostgreSQL only, it failed every gunicorn worker as it booted
     ("SCORECARD_DB_POOL_SIZE", "abc", "SCORECARD_DB_POOL_SIZE is 'abc'; it is a whole number from 1"),
     ("SCORECARD_DB_MAX_OVERFLOW", "-3", "SCORECARD_DB_MAX_OVERFLOW is '-3'; it is a whole number from 0"),
