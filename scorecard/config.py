@@ -304,7 +304,9 @@ SECRET_KEY_MIN_LENGTH = 32
 # of 32 characters or more holds one by a chance of less than one in a million (a hex key none at all).
 PLACEHOLDER_WORDS = ("change", "replace", "example", "placeholder", "yoursecret", "secretkey", "insert", "sample")
 KNOWN_SECRETS = {"test-secret", "changeme", "change-me", "secret", "secret-key", "secretkey", "development",
-                 "dev", "password", "...", "one key on every host", "live-secret"}
+                 "dev", "password", "...", "one key on every host", "live-secret",
+                 # Flask's documentation's own example of a random key, copied into public applications verbatim
+                 "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"}
 
 
 def chosen_config() -> type:

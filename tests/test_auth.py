@@ -190,6 +190,8 @@ def test_create_user_command_prompts_for_the_password(app, runner, monkeypatch):
 
 
 @pytest.mark.parametrize("key, why", [("changeme", "published or common"), ("test-secret", "published or common"),
+                                      ("192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
+                                       "published or common"),  # Flask's documentation's example
                                       ("a-short-key-of-24-chars!", "is 24 characters long"),
                                       ("ab" * 20, "repeats 2 characters"),
                                       ("your-secret-key-here-change-me-in-production", "reads as a placeholder"),
