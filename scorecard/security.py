@@ -24,6 +24,7 @@
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
 import time
@@ -365,6 +366,29 @@ def trust_proxies(app) -> None:
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    else:
+        app.wsgi_app = ForwardedUnread(app.wsgi_app)
+
+
+class ForwardedUnread:
+    """With no proxy trusted, the first request a proxy forwarded (X-Forwarded-Proto or -For) is said once, in a
+    warning line: behind a TLS proxy left at SCORECARD_TRUSTED_PROXIES=0 the app reads every connection as the
+    proxy's own, plain http from its address, and sends no HSTS, tells people on https they are on http and
+    counts everyone's sign-in tries as one client's, without a word anywhere."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app, self.said = wsgi_app, False
+
+    def __call__(self, environ, start_response):
+        if not self.said and ("HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_FOR" in environ):
+            self.said = True
+            logging.getLogger(__name__).warning(
+                "a request came through a proxy (X-Forwarded-Proto %r, X-Forwarded-For %r) but "
+                "SCORECARD_TRUSTED_PROXIES is 0: the app reads each connection as the proxy's (its scheme and "
+                "address), so it sends no HSTS and counts every client's sign-in tries as the proxy's. Set it to the "
+                "number of proxies in front (1 behind one TLS proxy); said once per process",
+                environ.get("HTTP_X_FORWARDED_PROTO", "")[:20], environ.get("HTTP_X_FORWARDED_FOR", "")[:60])
+        return self.wsgi_app(environ, start_response)
 
 
 def url_too_long() -> bool:

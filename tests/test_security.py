@@ -648,6 +648,24 @@ def test_the_client_address_comes_through_trusted_proxies_only(db_url, tmp_path,
         db.engine.dispose()
 
 
+def test_a_proxys_request_with_no_proxy_trusted_is_said_once_in_the_log(app, client, caplog, monkeypatch):
+    """Behind a TLS proxy left at SCORECARD_TRUSTED_PROXIES=0 the app read every connection as the proxy's (no
+    HSTS, one sign-in limit for everyone) and nothing said so: the first forwarded request is said, once."""
+    import logging
+
+    from scorecard.security import ForwardedUnread
+
+    assert isinstance(app.wsgi_app, ForwardedUnread)
+    monkeypatch.setattr(app.wsgi_app, "said", False)  # as a new process starts (the tests share one app)
+    caplog.set_level(logging.WARNING, logger="scorecard.security")
+    client.get("/auth/login")
+    assert not [r for r in caplog.records if "SCORECARD_TRUSTED_PROXIES" in r.getMessage()], "a request sent direct"
+    for _ in range(3):
+        client.get("/auth/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    said = [r for r in caplog.records if "SCORECARD_TRUSTED_PROXIES is 0" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING" and "'https'" in said[0].getMessage(), said
+
+
 # --------------------------------------------------------------------------- bidirectional controls
 
 
