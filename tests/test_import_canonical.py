@@ -1240,6 +1240,10 @@ def test_the_preview_shows_a_change_to_the_digits_given(demo, tmp_path):
         result = run_import(db.session, write_csv(tmp_path / "second.csv", [row(123456.5)]), dry_run=True)
         [change] = result.preview
         assert (change["before"], change["after"]) == ("5349.8", "123456.5"), change
+        # a change below the 4 decimals shown is shown whole: it read "3 -> 3"
+        assert run_import(db.session, write_csv(tmp_path / "third.csv", [row(3.00001)])).status == "imported"
+        [change] = run_import(db.session, write_csv(tmp_path / "fourth.csv", [row(3.00002)]), dry_run=True).preview
+        assert (change["before"], change["after"]) == ("3.00001", "3.00002"), change
 
 
 def test_the_preview_of_a_score_from_answer_counts_reads_to_four_decimals_and_its_n_with_separators(demo, tmp_path):

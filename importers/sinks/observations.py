@@ -820,11 +820,14 @@ class ObservationSink:
                 ", ".join(self._namesakes.parts(component_parts, found))
             subject = f"{next((f.code for f in d.functions if f.id == subject_id), skey)} ({scope})"
         before = change.before or {}
+        was = (before.get("value"), before.get("n"))
+        now = (change.after.get("value", was[0]), change.after.get("n", was[1]))
+        # a change below the 4 decimals shown (3.00001 to 3.00002) is shown whole: "3 -> 3" said nothing
+        exact = change.action == "update" and was != now and _fmt(*was) == _fmt(*now)
         return {"row": change.row, "action": change.action, "metric": metric, "subject": subject, "period": period,
                 "channel": channel, "touchpoint": touchpoint,
-                "before": None if not before else _fmt(before.get("value"), before.get("n")),
-                "after": "removed" if change.action == "remove" else
-                _fmt(change.after.get("value", before.get("value")), change.after.get("n", before.get("n"))),
+                "before": None if not before else _fmt(*was, exact=exact),
+                "after": "removed" if change.action == "remove" else _fmt(*now, exact=exact),
                 "also": _also_changed(before, change.after) if change.action == "update" else []}
 
     def touched(self) -> set:
@@ -1002,8 +1005,8 @@ def _quoted(text, most: int = 200) -> str:
     return "\u201c" + (text if len(text) <= most else text[:most] + "\u2026") + "\u201d"
 
 
-def _fmt(value, n) -> str:
+def _fmt(value, n, *, exact: bool = False) -> str:
     # As given, to at most 4 decimals (a mean from answer counts, 2.55813953488372, reads 2.5581): 5349.9 -> 5349.8
-    # read "5350 -> 5350" at 4 significant digits.
-    text = "no data" if value is None else f"{round(value, 4):.15g}"
+    # read "5350 -> 5350" at 4 significant digits. `exact`: every digit kept (a change below the 4th decimal).
+    text = "no data" if value is None else f"{value if exact else round(value, 4):.15g}"
     return text if n is None else f"{text} (n={n:,})"
