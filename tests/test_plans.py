@@ -747,6 +747,21 @@ def test_a_decision_on_a_year_that_has_ended_says_it_changes_a_completed_rating(
     assert "appraisal year ended" in admin.get(f"/plans/{plan_id}").get_data(as_text=True), "an admin rates too"
 
 
+def test_an_element_without_requirements_says_so_under_its_table_headers(demo):
+    """An element no requirement was written for showed its table's headers over nothing."""
+    with demo.app_context():
+        plan = a_plan(db.session)
+        element = plan.elements[-1]
+        for requirement in list(element.requirements):
+            db.session.delete(requirement)
+        db.session.commit()
+        plan_id, element_id = plan.id, element.id
+        client = demo.test_client(user=user("executive"))
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    section = page[page.index(f'id="element-{element_id}"'):]
+    assert section.index("No requirements are written for this element yet.") < section.index("</table>")
+
+
 def test_a_plan_whose_year_has_not_begun_is_not_rated_yet(demo, monkeypatch):
     """A rating official could record next year's ratings before that year began, without a word: the
     plan's page offers no decision until its year begins and says when, and a decision sent anyway (an old
