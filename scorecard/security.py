@@ -376,8 +376,8 @@ class ForwardedUnread:
     proxy's own, plain http from its address, and sends no HSTS, tells people on https they are on http and
     counts everyone's sign-in tries as one client's, without a word anywhere."""
 
-    def __init__(self, wsgi_app):
-        self.wsgi_app, self.said = wsgi_app, False
+    def __init__(self, app):
+        self.app, self.said = app, False  # `app`, the application it wraps, as ProxyFix names it
 
     def __call__(self, environ, start_response):
         if not self.said and ("HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_FOR" in environ):
@@ -388,7 +388,7 @@ class ForwardedUnread:
                 "address), so it sends no HSTS and counts every client's sign-in tries as the proxy's. Set it to the "
                 "number of proxies in front (1 behind one TLS proxy); said once per process",
                 environ.get("HTTP_X_FORWARDED_PROTO", "")[:20], environ.get("HTTP_X_FORWARDED_FOR", "")[:60])
-        return self.wsgi_app(environ, start_response)
+        return self.app(environ, start_response)
 
 
 def url_too_long() -> bool:
