@@ -102,6 +102,7 @@ def _unreachable(error) -> "str | None":
     if first.startswith("file is not a database"):
         return ("the file DATABASE_URL names is not a SQLite database (file is not a database): point DATABASE_URL "
                 "at the app's database, or at a new file and run `scorecard db upgrade`.")
+    first = first.removeprefix("connection is bad: ")  # psycopg's words before libpq's, on a socket's address
     if not first.startswith(("connection failed", "connection to server", "could not connect",
                              "connection timeout expired", "unable to open database file")):
         return None

@@ -89,7 +89,7 @@ def database_problem(url: str) -> Optional[str]:
     except (ImportError, sa.exc.NoSuchModuleError):
         return (f"{shown}: its driver ({parsed.drivername}) is not installed here; write postgresql:// (psycopg 3, "
                 "which is) or sqlite:///.")
-    problem = libpq_option_problem(parsed.query) if parsed.get_backend_name() == "postgresql" else None
+    problem = libpq_option_problem(parsed) if parsed.get_backend_name() == "postgresql" else None
     return f"{shown}: {problem}." if problem else None
 
 
@@ -98,26 +98,39 @@ def database_problem(url: str) -> Optional[str]:
 PG_WHOLE_NUMBERS = ("connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
                     "tcp_user_timeout", "port")
 PG_SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+PG_SEVERAL = ("host", "hostaddr", "port")  # given once per host of a multi-host address (?host=a&host=b)
+_DIGITS = re.compile(r"\s*[0-9]+\s*", re.ASCII)  # "²" is no number libpq reads, though Python's isdigit says so
 
 
-def libpq_option_problem(query) -> Optional[str]:
-    """Why an option of DATABASE_URL's query (`?connect_timeout=10s`) is none libpq reads, or None: a name it
-    does not know, a whole number that is none, an sslmode that is none of its."""
+def libpq_option_problem(url) -> Optional[str]:
+    """Why an option of the PostgreSQL address `url`'s query (`?connect_timeout=10s`) is none libpq reads, or
+    None: a name it does not know, a whole number that is none, an sslmode that is none of its, an option given
+    twice (only a host's, as SQLAlchemy writes several hosts, may be), or a query SQLAlchemy cannot turn into
+    libpq's (hosts and ports mixed)."""
     from psycopg import ProgrammingError
     from psycopg.conninfo import make_conninfo
 
-    given = {name: value[-1] if isinstance(value, tuple) else value for name, value in query.items()}
+    given = {}
+    for name, value in url.query.items():
+        values = value if isinstance(value, tuple) else (value,)
+        if len(values) > 1 and name not in PG_SEVERAL:
+            return f"its option {name} is given {len(values)} times; give it once"
+        given[name] = ",".join(values)
     try:
         make_conninfo("", **given)
     except ProgrammingError as error:  # libpq's own words: invalid connection option "conect_timeout"
-        return f"libpq refuses its query: {str(error)[:120]}"
+        return f"libpq refuses its query: {' '.join(str(error).split())[:120].rstrip('. ')}"
     for name in PG_WHOLE_NUMBERS:
         value = given.get(name)
-        if value is not None and not value.strip().isdigit():
+        if value is not None and not all(_DIGITS.fullmatch(part) for part in value.split(",")):
             return f"its {name}={value[:20]!r} is not a whole number (connect_timeout=10 is 10 seconds)"
     mode = given.get("sslmode")
     if mode is not None and mode not in PG_SSL_MODES:
         return f"its sslmode={mode[:20]!r} is none of {', '.join(PG_SSL_MODES)}"
+    try:
+        url.get_dialect()().create_connect_args(url)
+    except Exception as error:  # noqa: BLE001 — SQLAlchemy's own refusal of the query (hosts and ports mixed)
+        return f"its query cannot be read: {str(error)[:160]}"
     return None
 
 
@@ -417,8 +430,9 @@ def store_problems(config) -> list[str]:
 
 def without_password(url: str) -> str:
     """`url` as a message may show it: a password in it (redis://:secret@host) written as ***, all of it
-    when it holds an "@" itself (the host is after the last one)."""
-    return re.sub(r"(?<=:)[^/]*(?=@[^@/]*(?:/|$))", "***", url, count=1) if "@" in url else url
+    when it holds an "@" itself (the host is after the last one), and one given in its query (?password=...)."""
+    url = re.sub(r"(?<=:)[^/]*(?=@[^@/]*(?:/|$))", "***", url, count=1) if "@" in url else url
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", url)
 
 
 def _reads_as(url: str, schemes) -> bool:
@@ -491,7 +505,9 @@ def secret_key_problem(config) -> Optional[str]:
 
 def weak_secret(key: str) -> Optional[str]:
     """Why a SECRET_KEY set for production or a shared deployment is too weak (in words), or None."""
-    if key.strip().lower() in KNOWN_SECRETS:
+    bare = key.strip()
+    bare = bare[1:] if bare[:2] in ("b'", 'b"') else bare  # a Python bytes literal copied whole
+    if bare.strip("'\"").strip().lower() in KNOWN_SECRETS:  # an env file keeps the quotes around a value
         return "is a published or common value"
     if len(key) < SECRET_KEY_MIN_LENGTH:
         return f"is {len(key)} characters long; a shared key needs at least {SECRET_KEY_MIN_LENGTH}"

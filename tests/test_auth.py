@@ -192,6 +192,11 @@ def test_create_user_command_prompts_for_the_password(app, runner, monkeypatch):
 @pytest.mark.parametrize("key, why", [("changeme", "published or common"), ("test-secret", "published or common"),
                                       ("192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",
                                        "published or common"),  # Flask's documentation's example
+                                      # ...as an env file keeps it, in its quotes, or as the bytes literal
+                                      ("'192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf'",
+                                       "published or common"),
+                                      ('b"192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"',
+                                       "published or common"),
                                       ("a-short-key-of-24-chars!", "is 24 characters long"),
                                       ("ab" * 20, "repeats 2 characters"),
                                       ("your-secret-key-here-change-me-in-production", "reads as a placeholder"),
@@ -777,6 +782,45 @@ def test_a_database_server_that_answers_nothing_is_said_unreachable_not_unmigrat
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
     assert done.stderr.startswith("Error: the database (DATABASE_URL) could not be reached ("), done.stderr
     assert "timeout expired" in done.stderr, done.stderr
+
+
+def test_a_database_socket_that_is_not_there_is_said_unreachable(tmp_path):
+    """A PostgreSQL address naming a socket folder with no server in it ended `scorecard db current` in a
+    270-line traceback (psycopg puts "connection is bad:" before libpq's words)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SCORECARD_ENV="development", SECRET_KEY=STRONG_KEY,
+               DATABASE_URL=f"postgresql://scorecard@/scorecard?host={tmp_path}")
+    done = subprocess.run([sys.executable, "-m", "scorecard.cli", "db", "current"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert done.stderr.startswith("Error: the database (DATABASE_URL) could not be reached (connection to server on "
+                                  "socket"), done.stderr
+
+
+@pytest.mark.parametrize("query, said", [
+    ("?password=hunter2&bogus=1", "x?password=***&bogus=1': libpq refuses its query: invalid connection option "
+                                  '"bogus".'),
+    ("?connect_timeout=10&connect_timeout=20", "its option connect_timeout is given 2 times; give it once."),
+    ("?connect_timeout=\u00b2", "its connect_timeout='\u00b2' is not a whole number"),
+    ("?host=a&host=b&port=5432&port=5433", "its query cannot be read: Can't mix 'multihost' formats"),
+    ("?host=a,b&port=5432,5433", None), ("?host=a:5432&host=b:5433", None), ("?host=/var/run/postgresql", None),
+    ("?sslmode=require&connect_timeout=10&application_name=cx&options=-c%20statement_timeout%3D5000", None),
+])
+def test_a_postgresql_address_is_read_as_libpq_and_sqlalchemy_read_it(query, said):
+    """The check of DATABASE_URL's query let an option given twice through (a traceback at each connection),
+    read a superscript 2 as a number, refused SQLAlchemy's own multi-host form and showed a password given in
+    the query."""
+    from scorecard.config import database_problem
+
+    problem = database_problem("postgresql://u:S3cretPw@127.0.0.1:1/x" + query)
+    if said is None:
+        assert problem is None, problem
+    else:
+        assert problem is not None and said in problem and "S3cretPw" not in problem and "hunter2" not in problem, \
+            problem
 
 
 def test_a_migration_that_fails_says_what_the_database_answered(tmp_path):
