@@ -350,6 +350,8 @@ def test_an_option_reached_going_up_a_filters_list_is_not_under_its_search_box(s
 def test_what_a_filters_search_found_is_said_to_a_screen_reader(server, browser):
     """A search in a filter's list that matched nothing showed "No options found" and said nothing: it is said,
     as how many it found is, in a status region."""
+    import time
+
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -370,6 +372,12 @@ def test_what_a_filters_search_found_is_said_to_a_screen_reader(server, browser)
     wait.until(lambda d: d.execute_script(said)[1][:1].isdigit())
     shown = len(browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content label.dash-options-list-option"))
     assert browser.execute_script(said)[1] == f"{shown} options found"
+    # a search ended at once (an option chosen with Enter) says nothing afterwards: it said "No options found"
+    search.send_keys(Keys.CONTROL, "a")
+    search.send_keys("department of", Keys.ENTER)
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content"))
+    time.sleep(1)  # past the count's wait (assets/scorecard.js)
+    assert browser.execute_script(said) == ["status", ""]
 
 
 def test_back_from_a_link_followed_in_a_table_opens_the_table_again_on_that_link(server, browser, tmp_path):

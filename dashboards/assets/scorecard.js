@@ -373,10 +373,20 @@
     }
     window.clearTimeout(counting);
     counting = window.setTimeout(function () {  // once the list has drawn what the search leaves
-      var n = dialog ? dialog.querySelectorAll('label.dash-options-list-option').length : 0;
+      if (!dialog || !dialog.isConnected) { found.textContent = ''; return; }  // closed meanwhile: chosen, or Escape
+      var n = dialog.querySelectorAll('label.dash-options-list-option').length;
       found.textContent = !search.value.trim() ? '' :
         n ? n + (n === 1 ? ' option found' : ' options found') : 'No options found';
     }, 600);
+  });
+  /* ...and it is emptied as the list closes: what one list's search found is nobody's later. */
+  document.addEventListener('focusout', function () {
+    window.setTimeout(function () {
+      if (found && found.textContent && !document.querySelector('.dash-dropdown-content')) {
+        window.clearTimeout(counting);
+        found.textContent = '';
+      }
+    }, 0);
   });
 
   /* Space on a closed filter opens it, as it presses any button. On a filter that can be searched the
