@@ -781,6 +781,14 @@ def test_a_plan_whose_year_has_not_begun_is_not_rated_yet(demo, monkeypatch):
     refused = official.post(f"/plans/{plan_id}/elements/{element_id}/decision",
                             data={"csrf_token": csrf_token(page), "rating": "3", "justification": "Early."})
     assert refused.status_code == 422 and said in html.unescape(refused.get_data(as_text=True))
+    assert "was not recorded" in html.unescape(refused.get_data(as_text=True)), "the refusal is shown with its reason"
+    listed = html.unescape(official.get(f"/plans/?year={fy}").get_data(as_text=True))
+    assert f"not yet: its year begins on {fy - 1}-10-01" in listed, "the list says why none is decided"
+    with demo.app_context():
+        from dashboards.pages.leaders import summary
+        from dashboards.queries.leaders import leaders
+
+        assert said in summary(leaders(db.session, fy)), "the leaders' page says it too"
     with demo.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ElementRating).where(
             ElementRating.element_id == element_id)) == 0, "nothing recorded"

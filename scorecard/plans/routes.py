@@ -1,4 +1,5 @@
 """Plan pages: who sees a plan is checked on the server for every request."""
+from functools import partial
 from typing import Optional
 
 import sqlalchemy as sa
@@ -62,6 +63,7 @@ def index():
                                .offset(shown.start).limit(PLANS_PAGE)).all()
     return render_template("plans/index.html", plans=plans, total=total, page=shown.number, pages=shown.pages,
                            years=years, year=year, problem=problem, first=shown.first, labels=RATING_LABELS,
+                           begins=partial(year_begins, today=agency_today()),  # a year not begun: its first day
                            decided=decided_summaries(db.session, [p.id for p in plans]))
 
 
@@ -80,7 +82,7 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
                 for e in view.elements if e.decision}
     rates = can(current_user, "rate_plans") and not own
     today = agency_today()
-    begins = year_begins(plan, today) if rates else None
+    begins = year_begins(plan.fiscal_year, today) if rates else None
     may_rate = rates and begins is None  # a year not begun has no form: its page says when it begins
     ended = year_ended(plan, today) if may_rate else None
     return render_template("plans/show.html", view=view, labels=RATING_LABELS, deciders=deciders,
@@ -88,7 +90,8 @@ def _page(plan: PerformancePlan, refused: Optional[dict] = None):
                            form=DecisionForm(), may_rate=may_rate,
                            own_plan_words=OWN_PLAN if own and can(current_user, "rate_plans") else None,
                            ended_year_words=ended_year_words(plan, ended) if ended else None,
-                           not_begun_words=not_begun_words(plan, begins) if begins else None, refused=refused)
+                           not_begun_words=not_begun_words(plan.fiscal_year, begins) if begins else None,
+                           refused=refused)
 
 
 @bp.route("/<int:plan_id>/elements/<int:element_id>/decision", methods=["GET", "POST"])

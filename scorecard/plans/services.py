@@ -185,17 +185,17 @@ def year_ended(plan: PerformancePlan, today: date) -> Optional[date]:
     return last if last < today else None
 
 
-def year_begins(plan: PerformancePlan, today: date) -> Optional[date]:
-    """The first day of the plan's appraisal year (its fiscal year) when that is after `today`, else None: no
-    element of it is rated before there is a year of work to rate."""
-    first = Period(plan.fiscal_year, 1).start
+def year_begins(fiscal_year: int, today: date) -> Optional[date]:
+    """The first day of an appraisal year (a fiscal year) when that is after `today`, else None: no element of
+    its plans is rated before there is a year of work to rate."""
+    first = Period(fiscal_year, 1).start
     return first if first > today else None
 
 
-def not_begun_words(plan: PerformancePlan, begins: date) -> str:
-    """What the plan's page (and a decision refused) says of a year not begun."""
-    return (f"FY{plan.fiscal_year}'s appraisal year begins on {begins.isoformat()}: its elements are rated once "
-            "it has begun.")
+def not_begun_words(fiscal_year: int, begins: date) -> str:
+    """What a plan's page (and a decision refused, and the leaders' page) says of a year not begun."""
+    return (f"FY{fiscal_year}'s appraisal year begins on {begins.isoformat()}: its elements are rated once it has "
+            "begun.")
 
 
 def ended_year_words(plan: PerformancePlan, ended: date, *, recorded: bool = False) -> str:
@@ -366,9 +366,9 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if own_plan(user, element.plan):
         raise PermissionError(OWN_PLAN)
-    begins = year_begins(element.plan, agency_today())
+    begins = year_begins(element.plan.fiscal_year, agency_today())
     if begins is not None:
-        raise RatingError(not_begun_words(element.plan, begins), None)
+        raise RatingError(not_begun_words(element.plan.fiscal_year, begins), None)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RatingError(f"a rating is a whole number from 1 to 5, not {rating!r}", "rating")
     justification = "" if blank(justification) else justification.strip()
