@@ -226,6 +226,30 @@ def test_history_lists_only_batches_the_user_may_act_on(inline, make_user, tmp_p
         assert (f'/imports/{batch_id}"' in html) is shown, (name, batch_id)
 
 
+def test_the_historys_count_and_pages_hold_only_the_batches_the_user_may_open(inline, make_user, tmp_path):
+    """An officer's upload never recognised is theirs and the admins': the analyst's history left it out of its
+    rows but counted it ("448 batches" of 444 listed) and paged with it (a page of 96 rows)."""
+    from importers.web.routes import HISTORY_PAGE
+
+    app = inline
+    with app.app_context():
+        analyst_id = make_user("analyst").id
+        officer_id = make_user("officer", "cfo.officer@test.gov").id
+        for n in range(HISTORY_PAGE + 3):
+            db.session.add(ImportBatch(filename=f"ok-{n}.csv", checksum=f"{n:064d}", user_id=analyst_id,
+                                       format="metrics", status=BatchStatus.committed, options={}))
+        for n in range(5):  # the officer's files, newest: never recognised
+            db.session.add(ImportBatch(filename=f"officer-{n}.csv", checksum=f"{n + 900:064d}", user_id=officer_id,
+                                       format=None, status=BatchStatus.rejected, options={}))
+        db.session.commit()
+    client = app.test_client(user=_user(app, analyst_id))
+    first = client.get("/imports/").get_data(as_text=True)
+    assert f"Import history: {HISTORY_PAGE + 3} batches" in first, "counted as listed"
+    assert first.count('class="usa-link" href="/imports/') >= HISTORY_PAGE and "officer-" not in first
+    last = client.get("/imports/?page=2").get_data(as_text=True)
+    assert "ok-0.csv" in last and "officer-" not in last
+
+
 # ------------------------------------------------------------------ the cases found in review
 
 def _demo_client(app, email):
