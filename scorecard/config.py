@@ -5,7 +5,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Optional
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from scorecard.clock import DEFAULT_ZONE, set_zone, zone_problem
 
@@ -102,6 +102,33 @@ PG_SEVERAL = ("host", "hostaddr", "port")  # given once per host of a multi-host
 _DIGITS = re.compile(r"\s*[0-9]+\s*", re.ASCII)  # "²" is no number libpq reads, though Python's isdigit says so
 
 
+def _libpq_refusal(given: dict) -> Optional[str]:
+    """libpq's own words on a value of `given` (the query's options) it cannot read (target_session_attrs=
+    primary-only, gssencmode=bogus, an unknown service, an address that is none), or None. libpq reads them as
+    it connects: it is asked to connect, with them, to a socket that is not there, and says what it refuses
+    before it looks for that socket."""
+    import ipaddress
+
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    for address in filter(None, given.get("hostaddr", "").split(",")):
+        try:
+            ipaddress.ip_address(address.strip())
+        except ValueError:
+            return f'invalid hostaddr value: "{address[:40]}" is no IP address'
+    probe = {name: value for name, value in given.items() if name not in ("host", "hostaddr", "port")}
+    if not probe:
+        return None
+    try:
+        psycopg.connect(make_conninfo("", **{**probe, "host": "/nonexistent/scorecard-option-check",
+                                             "connect_timeout": "1"}))
+    except psycopg.Error as error:
+        said = " ".join(str(error).split()).removeprefix("connection is bad: ")
+        return None if "scorecard-option-check" in said else said[:160]
+    return None
+
+
 def libpq_option_problem(url) -> Optional[str]:
     """Why an option of the PostgreSQL address `url`'s query (`?connect_timeout=10s`) is none libpq reads, or
     None: a name it does not know, a whole number that is none, an sslmode that is none of its, an option given
@@ -127,6 +154,12 @@ def libpq_option_problem(url) -> Optional[str]:
     mode = given.get("sslmode")
     if mode is not None and mode not in PG_SSL_MODES:
         return f"its sslmode={mode[:20]!r} is none of {', '.join(PG_SSL_MODES)}"
+    ports = [int(part) for part in given.get("port", "").split(",") if part.strip()]
+    if any(not 0 < port < 65536 for port in ports):
+        return f"its port={given['port'][:20]!r} is not one (1 to 65535)"
+    refused = _libpq_refusal(given)
+    if refused:
+        return f"libpq cannot read it: {refused}"
     try:
         url.get_dialect()().create_connect_args(url)
     except Exception as error:  # noqa: BLE001 — SQLAlchemy's own refusal of the query (hosts and ports mixed)
@@ -428,11 +461,25 @@ def store_problems(config) -> list[str]:
     return found
 
 
+SECRET_QUERY_OPTIONS = ("password", "sslpassword")  # libpq's options that hold a secret
+
+
 def without_password(url: str) -> str:
-    """`url` as a message may show it: a password in it (redis://:secret@host) written as ***, all of it
-    when it holds an "@" itself (the host is after the last one), and one given in its query (?password=...)."""
-    url = re.sub(r"(?<=:)[^/]*(?=@[^@/]*(?:/|$))", "***", url, count=1) if "@" in url else url
-    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", url)
+    """`url` as a message may show it: its password (redis://:secret@host, one holding "/" or "@" too) and the
+    secrets of its query (?password=, ?sslpassword=) written as ***, as SQLAlchemy reads them; an address it
+    cannot read, from the user's ":" to the last "@", and every query option named so."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except Exception:  # noqa: BLE001 — an address SQLAlchemy cannot read: hidden by its shape below
+        parsed = None
+    if parsed is not None:
+        secrets = {name: "***" for name in parsed.query if name.lower() in SECRET_QUERY_OPTIONS}
+        shown = (parsed.update_query_dict(secrets) if secrets else parsed).render_as_string(hide_password=True)
+        return shown.replace("=%2A%2A%2A", "=***")  # the query's *** as the password's reads
+    url = re.sub(r"(//[^:/@]*:).*(?=@)", r"\1***", url, count=1)
+    return re.sub(r"(?i)([?&;](?:ssl)?pass(?:word|%77ord)=)[^&;]*", r"\1***", url)
 
 
 def _reads_as(url: str, schemes) -> bool:
@@ -542,9 +589,11 @@ def _size_pool(config) -> None:
     options.setdefault("max_overflow", config.get("DB_MAX_OVERFLOW", 10))
     # A server that stops answering (a failover dropping packets) fails a connection in seconds, not when the
     # kernel gives up (minutes, with every worker thread waiting on it); what DATABASE_URL sets is kept.
-    try:
-        given = set(parse_qs(urlsplit(config["SQLALCHEMY_DATABASE_URI"]).query))
-    except ValueError:  # an address that cannot be read: database_problem says so, next
+    import sqlalchemy as sa
+
+    try:  # the query as SQLAlchemy reads it (a "?" or "#" in the password is the password's, not a query's)
+        given = set(sa.engine.make_url(config["SQLALCHEMY_DATABASE_URI"]).query)
+    except Exception:  # noqa: BLE001 — an address that cannot be read: database_problem says so, next
         given = set()
     connect = dict(options.get("connect_args") or {})
     for name, value in PG_CONNECT_DEFAULTS.items():

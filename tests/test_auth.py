@@ -801,8 +801,15 @@ def test_a_database_socket_that_is_not_there_is_said_unreachable(tmp_path):
 
 
 @pytest.mark.parametrize("query, said", [
-    ("?password=hunter2&bogus=1", "x?password=***&bogus=1': libpq refuses its query: invalid connection option "
+    ("?password=hunter2&bogus=1", "x?bogus=1&password=***': libpq refuses its query: invalid connection option "
                                   '"bogus".'),
+    ("?sslpassword=leak3&sslmode=bogus", "sslpassword=***"), ("?pass%77ord=hunter2&bogus=1", "password=***"),
+    ("?target_session_attrs=primary-only", 'libpq cannot read it: invalid target_session_attrs value: "primary-only"'),
+    ("?gssencmode=bogus", 'libpq cannot read it: invalid gssencmode value: "bogus"'),
+    ("?service=nosuch", 'libpq cannot read it: definition of service "nosuch" not found'),
+    ("?hostaddr=notanip", 'invalid hostaddr value: "notanip" is no IP address'),
+    ("?port=99999", "its port='99999' is not one (1 to 65535)"),
+    ("?target_session_attrs=read-write&gssencmode=disable&sslmode=verify-full&sslrootcert=/x.crt", None),
     ("?connect_timeout=10&connect_timeout=20", "its option connect_timeout is given 2 times; give it once."),
     ("?connect_timeout=\u00b2", "its connect_timeout='\u00b2' is not a whole number"),
     ("?host=a&host=b&port=5432&port=5433", "its query cannot be read: Can't mix 'multihost' formats"),
@@ -815,11 +822,12 @@ def test_a_postgresql_address_is_read_as_libpq_and_sqlalchemy_read_it(query, sai
     the query."""
     from scorecard.config import database_problem
 
-    problem = database_problem("postgresql://u:S3cretPw@127.0.0.1:1/x" + query)
+    problem = database_problem("postgresql://u:S3cret/Pw@127.0.0.1:1/x" + query)  # a "/" in it, as base64 makes
     if said is None:
         assert problem is None, problem
     else:
-        assert problem is not None and said in problem and "S3cretPw" not in problem and "hunter2" not in problem, \
+        assert problem is not None and said in problem and "S3cret" not in problem and "hunter2" not in problem \
+            and "leak3" not in problem, \
             problem
 
 
