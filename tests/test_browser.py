@@ -372,6 +372,14 @@ def test_what_a_filters_search_found_is_said_to_a_screen_reader(server, browser)
     wait.until(lambda d: d.execute_script(said)[1][:1].isdigit())
     shown = len(browser.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content label.dash-options-list-option"))
     assert browser.execute_script(said)[1] == f"{shown} options found"
+    # another filter opened straight from this list: what this one found is not said of it
+    browser.find_element(By.ID, "heatmap-component").click()
+    wait.until(lambda d: d.execute_script(said) == ["status", ""])
+    browser.find_element(By.TAG_NAME, "h1").click()  # closed
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content"))
+    wait.until(ec.element_to_be_clickable((By.ID, "heatmap-agency"))).send_keys(Keys.ENTER)
+    search = wait.until(ec.visibility_of_element_located(
+        (By.CSS_SELECTOR, ".dash-dropdown-content input.dash-dropdown-search")))
     # a search ended at once (an option chosen with Enter) says nothing afterwards: it said "No options found"
     search.send_keys(Keys.CONTROL, "a")
     search.send_keys("department of", Keys.ENTER)

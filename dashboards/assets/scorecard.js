@@ -359,11 +359,12 @@
 
   /* What a search in a filter's list found is said (the list's "No options found" was shown, never heard): in a
      status region of the page's own, put there before the first search's answer, so that it is announced. */
-  var found = null, counting = null;
+  var found = null, counting = null, foundIn = null;  // the region, its pending count, the list it speaks of
   document.addEventListener('input', function (event) {
     var search = event.target;
     if (!search.classList || !search.classList.contains('dash-dropdown-search')) { return; }
     var dialog = search.closest('.dash-dropdown-content');
+    foundIn = dialog;
     if (!found) {
       found = document.createElement('p');
       found.id = 'dash-dropdown-found';
@@ -379,13 +380,20 @@
         n ? n + (n === 1 ? ' option found' : ' options found') : 'No options found';
     }, 600);
   });
-  /* ...and it is emptied as the list closes: what one list's search found is nobody's later. */
+  /* ...and it is emptied as the list closes, or as the focus goes to another list or control: what one list's
+     search found is nobody's later. */
+  function forget() {
+    window.clearTimeout(counting);
+    if (found) { found.textContent = ''; }
+    foundIn = null;
+  }
+  document.addEventListener('focusin', function (event) {
+    var dialog = event.target && event.target.closest && event.target.closest('.dash-dropdown-content');
+    if (foundIn && dialog !== foundIn) { forget(); }
+  });
   document.addEventListener('focusout', function () {
     window.setTimeout(function () {
-      if (found && found.textContent && !document.querySelector('.dash-dropdown-content')) {
-        window.clearTimeout(counting);
-        found.textContent = '';
-      }
+      if (found && found.textContent && !document.querySelector('.dash-dropdown-content')) { forget(); }
     }, 0);
   });
 
