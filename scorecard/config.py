@@ -475,8 +475,8 @@ def without_password(url: str) -> str:
     except Exception:  # noqa: BLE001 — an address SQLAlchemy cannot read: hidden by its shape below
         parsed = None
     if parsed is not None:
-        secrets = {name: "***" for name in parsed.query if name.lower() in SECRET_QUERY_OPTIONS}
-        shown = (parsed.update_query_dict(secrets) if secrets else parsed).render_as_string(hide_password=True)
+        hidden = {name: "***" for name in parsed.query if name.lower() in SECRET_QUERY_OPTIONS}
+        shown = (parsed.update_query_dict(hidden) if hidden else parsed).render_as_string(hide_password=True)
         return shown.replace("=%2A%2A%2A", "=***")  # the query's *** as the password's reads
     url = re.sub(r"(//[^:/@]*:).*(?=@)", r"\1***", url, count=1)
     return re.sub(r"(?i)([?&;](?:ssl)?pass(?:word|%77ord)=)[^&;]*", r"\1***", url)
