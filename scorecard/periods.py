@@ -339,6 +339,13 @@ def has_begun(period, today: date | None = None) -> bool:
     return parse_period(period) <= Period.from_date(today or agency_today())
 
 
+def year_begins(fiscal_year: int, today: date | None = None) -> date | None:
+    """The first day of the fiscal year `fiscal_year` when it has not begun on the agency's `today` (default: now),
+    else None: a plan of an appraisal year not begun is not rated yet, nor are the pages opened on such a year."""
+    first = Period(fiscal_year, 1)
+    return None if has_begun(first, today) else first.start
+
+
 def opening_period(available, today: date | None = None) -> str | None:
     """Of the quarters with data (`available`, newest first), the one the pages open on: the latest that has
     ended, else the latest. A quarter's results are reported after it ends: one still under way holds the

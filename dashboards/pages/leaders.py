@@ -18,11 +18,10 @@ from dashboards.figures.leaders import level_label, levels_figure, none_shown
 from dashboards.queries import common
 from dashboards.queries import leaders as queries
 from dashboards.urlstate import QueryParam, UrlState
-from scorecard.clock import agency_today
 from scorecard.extensions import db
-from scorecard.periods import parse_period
+from scorecard.periods import parse_period, year_begins
 from scorecard.permissions import can
-from scorecard.plans.services import not_begun_words, year_begins
+from scorecard.plans.services import not_begun_words
 from scorecard.text import counted
 
 dash.register_page(__name__, path="/leaders", name="Leaders", title="Leaders · CX Scorecard", order=5,
@@ -223,7 +222,7 @@ def summary(found: queries.Leaders, latest: Optional[str] = None) -> str:
     undecided = counted(len(found.undecided), "plan")
     early = (" " + common.proposals_before_results(found.fiscal_year, latest)
              if latest and parse_period(latest).fiscal_year < found.fiscal_year else "")
-    begins = year_begins(found.fiscal_year, agency_today())  # next year's plans, written early: none decided yet
+    begins = year_begins(found.fiscal_year)  # next year's plans, written early: none decided yet
     early += f" {not_begun_words(found.fiscal_year, begins)}" if begins else ""
     return (f"FY{found.fiscal_year}: {counted(total, 'leader')} with CX requirements; "
             f"{len(found.requirement_below):,} with a CX requirement proposed below 3, {len(found.at_risk):,} of them "

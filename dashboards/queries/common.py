@@ -10,7 +10,6 @@ from flask import g, has_request_context
 
 from dashboards.cache import SURVEY, cached
 from scorecard.a11 import is_survey_metric
-from scorecard.clock import agency_today
 from scorecard.models import (
     Agency,
     Component,
@@ -29,7 +28,7 @@ from scorecard.models import (
 )
 from scorecard.models.org import program_life_experience
 from scorecard.naming import program_parts
-from scorecard.periods import Period, opening_period, parse_period
+from scorecard.periods import opening_period, parse_period, year_begins
 from scorecard.scores import ProgramScore, program_scores_for, share_who_trust
 from scorecard.scoring import NO_DATA, TargetBook, answers_only, status_for
 from scorecard.selection import EVERY_PROGRAM, ProgramFilter
@@ -64,8 +63,7 @@ class Scope:
 
 def begun(years, today: Optional[date] = None) -> list[int]:
     """Those of fiscal `years` that have begun on the agency's `today` (default: now)."""
-    current = Period.from_date(today or agency_today()).fiscal_year
-    return [year for year in years if year <= current]
+    return [year for year in years if year_begins(year, today) is None]
 
 
 def newest_begun(years, today: Optional[date] = None) -> Optional[int]:

@@ -11,7 +11,7 @@ from scorecard.extensions import db
 from scorecard.models import Leader, PerformancePlan, PlanElement
 from scorecard.paging import page_of
 from scorecard.people import person_seen_by
-from scorecard.periods import read_planned_year
+from scorecard.periods import read_planned_year, year_begins
 from scorecard.permissions import can, requires
 from scorecard.plans import bp
 from scorecard.plans.basis import answered
@@ -29,7 +29,6 @@ from scorecard.plans.services import (
     own_plan,
     plan_view,
     visible_plans,
-    year_begins,
     year_ended,
 )
 from scorecard.ratings import RATING_LABELS

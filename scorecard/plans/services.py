@@ -9,7 +9,6 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from scorecard.clock import agency_today
 from scorecard.models import (
     AuditEvent,
     Commitment,
@@ -24,7 +23,7 @@ from scorecard.models import (
     RuleSubject,
     RuleVersion,
 )
-from scorecard.periods import Period
+from scorecard.periods import Period, year_begins
 from scorecard.plans.basis import entry, with_batches
 from scorecard.ratings import PlanSummary, checked_summary, element_rating, validate_weights
 from scorecard.rules.context import commitments_read_on
@@ -183,13 +182,6 @@ def year_ended(plan: PerformancePlan, today: date) -> Optional[date]:
     a decision recorded then changes a completed year's rating, which the rating official is told."""
     last = Period(plan.fiscal_year, 4).end
     return last if last < today else None
-
-
-def year_begins(fiscal_year: int, today: date) -> Optional[date]:
-    """The first day of an appraisal year (a fiscal year) when that is after `today`, else None: no element of
-    its plans is rated before there is a year of work to rate."""
-    first = Period(fiscal_year, 1).start
-    return first if first > today else None
 
 
 def not_begun_words(fiscal_year: int, begins: date) -> str:
@@ -366,7 +358,7 @@ def decide(session, element: PlanElement, rating: int, justification: str, user,
         raise PermissionError("only a rating official (executive or admin) decides plan ratings")
     if own_plan(user, element.plan):
         raise PermissionError(OWN_PLAN)
-    begins = year_begins(element.plan.fiscal_year, agency_today())
+    begins = year_begins(element.plan.fiscal_year)
     if begins is not None:
         raise RatingError(not_begun_words(element.plan.fiscal_year, begins), None)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
